@@ -1,0 +1,150 @@
+"""Organisations and the administration: few agents with rich behaviour, as Mesa agents.
+
+Citizens are many and live as columns (:mod:`model.citizens`); organisations (tens to
+hundreds) and the one administration (with the council) are ordinary ``mesa.Agent`` objects
+with their own ``step()``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from model.config import (
+    CHALLENGES,
+    Format,
+    OrganisationKind,
+    ProcessSpec,
+    Rung,
+)
+from model.rules.leadership import grow_competence
+from model.rules.participation import Process
+
+if TYPE_CHECKING:
+    from model.model import CoProductionModel
+
+#: Share of places by kind (volunteer agencies broker rather than host volunteers).
+PLACES_WEIGHT = {
+    OrganisationKind.volunteer_agency: 0.3,
+    OrganisationKind.association: 3.0,
+    OrganisationKind.neighbourhood_initiative: 1.0,
+    OrganisationKind.cooperative: 2.0,
+    OrganisationKind.business: 1.0,
+}
+#: Which challenges each kind tends to work on (weights over CHALLENGES order:
+#: climate, services, loneliness, public places, democracy).
+FOCUS_WEIGHT = {
+    OrganisationKind.volunteer_agency: [1, 1, 1, 1, 1],
+    OrganisationKind.association: [1, 2, 2, 1, 1],
+    OrganisationKind.neighbourhood_initiative: [1, 1, 2, 3, 1],
+    OrganisationKind.cooperative: [3, 2, 0.5, 1, 0.5],
+    OrganisationKind.business: [2, 1, 0.5, 2, 0.5],
+}
+
+
+class Organisation(mesa.Agent):
+    """A civil-society organisation (or a business with corporate volunteering).
+
+    Attributes: ``kind``, ``focus`` (index into CHALLENGES), ``capacity`` (volunteer places,
+    in agents), ``management`` (quality of volunteer management, 0..1: coordination,
+    recognition, matching — lowers burnout, see :mod:`model.rules.exhaustion`).
+    """
+
+    def __init__(self, model: CoProductionModel, kind: OrganisationKind, focus: int,
+                 capacity: float, management: float):
+        super().__init__(model)
+        self.kind = kind
+        self.focus = focus
+        self.capacity = capacity
+        self.base_management = management
+        self.management = management
+        self.members = 0
+
+    def step(self) -> None:
+        """Adapt management quality (agency support) and the number of places (demand)."""
+        support = self.model.support.management
+        boost = 1.0 if self.kind == OrganisationKind.volunteer_agency else 0.6
+        target = self.base_management + (1 - self.base_management) * boost * support
+        self.management += 0.05 * (target - self.management)
+        occupancy = self.members / max(self.capacity, 1e-9)
+        # well-run organisations create places when they fill up; empty ones shrink
+        if occupancy > 0.9 and self.management > 0.4:
+            self.capacity *= 1.01
+        elif occupancy < 0.5:
+            self.capacity *= 0.995
+
+
+class Administration(mesa.Agent):
+    """The city administration with its council.
+
+    Opens decisions to participation (regularly and by timeline), concludes processes with a
+    council vote, and learns competence for cooperation.
+    """
+
+    def __init__(self, model: CoProductionModel, competence: float):
+        super().__init__(model)
+        self.competence = competence
+        self.processes: list[Process] = []
+        self._next_topic = 0
+
+    def open_process(self, spec: ProcessSpec, *, formats: list[Format] | None = None,
+                     label: str = "", duration: int | None = None) -> Process:
+        m = self.model
+        part = m.levers.participation
+        now = m.month
+        proc = Process(
+            topic=spec.topic,
+            formats=formats or [spec.format],
+            rung=spec.rung,
+            timing=spec.timing,
+            outreach=spec.outreach,
+            start=now,
+            end=now + (duration or part.duration_months) - 1,
+            label=label,
+        )
+        share = m.citizens.n / m.config.city.population
+        proc.outcome["invitations"] = part.assembly_invitations * share
+        proc.outcome["seats"] = part.assembly_size * share
+        self.processes.append(proc)
+        return proc
+
+    def open_regular_decisions(self) -> None:
+        """Open this month's regular decisions (spread evenly over the year)."""
+        part = self.model.levers.participation
+        if part.decisions_per_year == 0:
+            return
+        month_of_run = self.model.month
+        per_year = part.decisions_per_year
+        # decisions fall on months where the cumulative count steps up
+        before = (month_of_run * per_year) // 12
+        after = ((month_of_run + 1) * per_year) // 12
+        for _ in range(after - before):
+            topic = CHALLENGES[self._next_topic % len(CHALLENGES)]
+            self._next_topic += 1
+            spec = ProcessSpec(topic=topic, format=part.formats[0], rung=part.rung,
+                               timing=part.timing, outreach=part.outreach)
+            self.open_process(spec, formats=list(part.formats))
+
+    def conclude_due(self) -> list[Process]:
+        """Processes ending this month, with council decision; removes them from the list."""
+        now = self.model.month
+        due = [p for p in self.processes if p.end <= now]
+        self.processes = [p for p in self.processes if p.end > now]
+        return due
+
+    def step(self) -> None:
+        """Learn: training, everyday cooperation and co-production experience."""
+        m = self.model
+        coproduced = sum(1 for p in m.concluded_this_month
+                         if p.rung in (Rung.co_design, Rung.co_decide))
+        self.competence = grow_competence(self.competence, m.levers.leadership.style,
+                                          m.support.training, coproduced)
+
+
+def organisation_arrays(orgs: list[Organisation]) -> tuple[np.ndarray, np.ndarray]:
+    """Focus and management quality of organisations as arrays (for vectorised rules)."""
+    focus = np.fromiter((o.focus for o in orgs), dtype=np.int64, count=len(orgs))
+    management = np.fromiter((o.management for o in orgs), dtype=np.float32, count=len(orgs))
+    return focus, management

@@ -1,0 +1,239 @@
+"""The ``coprod`` command line.
+
+    coprod run SCENARIO [--seed N] [--citizens N] [--months N] [--out DIR]
+    coprod scenarios
+    coprod check FILE...
+    coprod schema [--out FILE]
+    coprod calibrate [--seeds N] [--citizens N] [--fit]
+    coprod compare [--seeds N] [--citizens N]
+    coprod docs
+
+Bad input exits with status 2 and one line naming file, key, given value and what is
+allowed; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from model.scenario_files import PACKAGE_ROOT, ScenarioError, load_scenario, scenario_dir
+
+DOCS = PACKAGE_ROOT / "docs"
+
+
+def _nonneg_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"given {text!r}; allowed: a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"given {value}; allowed: a number of at least 0")
+    return value
+
+
+class Progress:
+    """A minimal progress bar on stderr (only for long runs)."""
+
+    def __init__(self, total: int, label: str, enabled: bool):
+        self.total, self.label, self.enabled = total, label, enabled
+        self.done, self.t0 = 0, time.perf_counter()
+
+    def __call__(self, k: int = 1) -> None:
+        self.done += k
+        if not self.enabled:
+            return
+        frac = self.done / self.total
+        bar = "#" * int(30 * frac)
+        elapsed = time.perf_counter() - self.t0
+        eta = elapsed / frac - elapsed if frac else 0
+        sys.stderr.write(f"\r{self.label} [{bar:<30}] {self.done}/{self.total}  "
+                         f"{elapsed:5.1f}s, ~{eta:4.0f}s left")
+        if self.done >= self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+# ---------------------------------------------------------------------------- commands
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from model.model import DEFAULT_SEED, CoProductionModel
+    from model.output import write_run
+
+    overrides: dict = {"run": {}}
+    if args.citizens is not None:
+        overrides["run"]["citizens"] = args.citizens
+    if args.months is not None:
+        overrides["run"]["months"] = args.months
+    scenario = load_scenario(args.scenario, overrides=overrides)
+    seed = DEFAULT_SEED if args.seed is None else args.seed
+    out = Path(args.out) if args.out else Path("runs") / scenario.name
+    months = scenario.run.months
+    long_run = scenario.run.citizens * months >= 2_000_000
+    bar = Progress(months, f"{scenario.name}", enabled=long_run and not args.quiet)
+    t0 = time.perf_counter()
+    model = CoProductionModel(scenario, rng=seed)
+    for _ in range(months):
+        model.step()
+        bar()
+    elapsed = time.perf_counter() - t0
+    write_run(model, out, str(args.scenario))
+    df = model.dataframe()
+    first, last = df.iloc[0], df.iloc[-1]
+    print(f"{scenario.name}: {scenario.question}")
+    print(f"  {scenario.run.citizens:,} citizens x {months} months, seed {seed}, "
+          f"{elapsed:.1f} s")
+    rows = [("engaged (all)", "engaged_share"), ("  low education", "engaged_share_edu_low"),
+            ("  high education", "engaged_share_edu_high"),
+            ("  silent groups", "engaged_share_silent"), ("trust (mean)", "trust_mean"),
+            ("climate progress", "climate_progress"), ("lonely", "lonely_share"),
+            ("satisfied with democracy", "democracy_satisfaction")]
+    print(f"  {'indicator':<26}{first['date']:>9}{last['date']:>9}")
+    for label, col in rows:
+        print(f"  {label:<26}{float(first[col]):>9.3f}{float(last[col]):>9.3f}")
+    print(f"  infrastructure spending: {float(last['infrastructure_spend_eur']) / 1e6:.2f} "
+          "million EUR")
+    print(f"  results: {out}/ ({', '.join(['timeseries.parquet', 'timeseries.csv', 'summary.json', 'overview.png'])})")
+    return 0
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    folder = Path(args.dir) if args.dir else scenario_dir()
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        print(f"no scenarios in {folder}", file=sys.stderr)
+        return 2
+    width = max(len(f.stem) for f in files)
+    for f in files:
+        try:
+            question = load_scenario(f).question
+        except ScenarioError as exc:
+            question = f"(invalid: {exc})"
+        print(f"{f.stem:<{width}}  {question}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    status = 0
+    for ref in args.files:
+        try:
+            sc = load_scenario(ref)
+        except ScenarioError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            status = 2
+        else:
+            print(f"ok: {ref} ({sc.name}: {sc.run.months} months from {sc.run.start}, "
+                  f"{len(sc.timeline)} timeline entries)")
+    return status
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from model.config import Scenario
+
+    schema = Scenario.model_json_schema()
+    schema["title"] = "coprod scenario"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from model import calibration
+
+    scenario = load_scenario("baseline")
+    seeds = list(range(1, args.seeds + 1))
+    if args.fit:
+        values = calibration.fit(scenario, seeds, args.citizens)
+        print("fitted values (copy into model/config.py):")
+        print(json.dumps(values, indent=2))
+        return 0
+    tab = calibration.table(scenario, seeds, args.citizens)
+    cmd = f"uv run coprod calibrate --seeds {args.seeds} --citizens {args.citizens}"
+    text = calibration.markdown(tab, seeds, args.citizens, cmd)
+    out = Path(args.out) if args.out else DOCS / "calibration.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(tab[["indicator", "survey", "model", "gap_pp", "within_tolerance"]].round(3)
+          .to_string(index=False))
+    print(f"wrote {out}")
+    return 0 if tab["within_tolerance"].all() else 1
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from model.comparison import compare
+
+    return compare(args.seeds, args.citizens, Path(args.out) if args.out else DOCS)
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from model.docs import update_odd
+
+    path = update_odd(Path(args.file) if args.file else DOCS / "ODD.md")
+    print(f"updated {path}")
+    return 0
+
+
+# ---------------------------------------------------------------------------- parser
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="coprod", description="City-citizen co-production "
+                                "simulation: run scenarios, check them, document them.")
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="run one scenario and write its results")
+    r.add_argument("scenario", help="scenario file or name (e.g. scenarios/baseline.toml)")
+    r.add_argument("--seed", type=_nonneg_int, help="random seed (default: fixed)")
+    r.add_argument("--citizens", type=_nonneg_int, help="number of citizen agents")
+    r.add_argument("--months", type=_nonneg_int, help="number of months to simulate")
+    r.add_argument("--out", help="output folder (default: runs/SCENARIO)")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.set_defaults(func=cmd_run)
+    s = sub.add_parser("scenarios", help="list scenarios and the questions they answer")
+    s.add_argument("--dir", help="folder of scenario files (default: scenarios/)")
+    s.set_defaults(func=cmd_scenarios)
+    c = sub.add_parser("check", help="validate scenario files")
+    c.add_argument("files", nargs="+")
+    c.set_defaults(func=cmd_check)
+    j = sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    j.add_argument("--out", help="write to this file instead of standard output")
+    j.set_defaults(func=cmd_schema)
+    k = sub.add_parser("calibrate", help="model against survey data (docs/calibration.md)")
+    k.add_argument("--seeds", type=_nonneg_int, default=10)
+    k.add_argument("--citizens", type=_nonneg_int, default=2000)
+    k.add_argument("--fit", action="store_true", help="fit the intercepts instead")
+    k.add_argument("--out", help="Markdown file to write (default docs/calibration.md)")
+    k.set_defaults(func=cmd_calibrate)
+    m = sub.add_parser("compare", help="compare all scenarios over seeds (docs figure)")
+    m.add_argument("--seeds", type=_nonneg_int, default=5)
+    m.add_argument("--citizens", type=_nonneg_int, default=2000)
+    m.add_argument("--out", help="folder for scenarios.md and figures (default docs/)")
+    m.set_defaults(func=cmd_compare)
+    d = sub.add_parser("docs", help="regenerate the parameter tables in docs/ODD.md")
+    d.add_argument("--file", help="ODD file (default docs/ODD.md)")
+    d.set_defaults(func=cmd_docs)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

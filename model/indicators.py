@@ -1,0 +1,117 @@
+"""Monthly indicators: stable names, each with meaning and unit.
+
+The names are a public interface (the interface, sweeps and analyses read them); add new
+ones, never rename. Shares are fractions in [0, 1]. ``observe`` computes them all at once
+from the columns after a step; Mesa's ``DataCollector`` then records them through the small
+reporter functions built by :func:`reporters`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.citizens import State
+from model.rules.challenges import democracy_satisfaction, lonely_share
+
+if TYPE_CHECKING:
+    from model.model import CoProductionModel
+
+#: name -> (unit, meaning)
+INDICATORS: dict[str, tuple[str, str]] = {
+    "date": ("YYYY-MM", "Calendar month of the row."),
+    "step": ("month", "Months since the start of the run (1 = first month)."),
+    "engaged_share": ("fraction", "Share of citizens (14+) engaged in a volunteer place."),
+    "engaged_share_edu_low": ("fraction", "Share engaged among citizens with low education."),
+    "engaged_share_edu_mid": ("fraction", "Share engaged among citizens with middle education."),
+    "engaged_share_edu_high": ("fraction", "Share engaged among citizens with high education."),
+    "engaged_share_age_14_29": ("fraction", "Share engaged, age 14-29."),
+    "engaged_share_age_30_49": ("fraction", "Share engaged, age 30-49."),
+    "engaged_share_age_50_64": ("fraction", "Share engaged, age 50-64."),
+    "engaged_share_age_65_74": ("fraction", "Share engaged, age 65-74."),
+    "engaged_share_age_75_plus": ("fraction", "Share engaged, age 75 and over."),
+    "engaged_share_migration": ("fraction", "Share engaged among citizens with a migration "
+                                            "background."),
+    "engaged_share_silent": ("fraction", "Share engaged among silent groups (low education, "
+                                         "migration background, 75+, or isolated)."),
+    "open_share": ("fraction", "Share open to engaging among the non-engaged."),
+    "asked_entry_share": ("fraction", "Share of entries in the last 12 months that followed "
+                                      "being asked."),
+    "annual_exit_rate": ("fraction per year", "Exits of volunteers in the last 12 months over "
+                                              "the mean number of volunteers."),
+    "hours_share_0_2": ("fraction", "Share of the engaged giving up to 2 hours a week."),
+    "hours_share_3_5": ("fraction", "Share of the engaged giving 3-5 hours a week."),
+    "hours_share_6_plus": ("fraction", "Share of the engaged giving 6 or more hours a week."),
+    "trust_mean": ("0-1 scale", "Mean trust in the administration."),
+    "efficacy_mean": ("0-1 scale", "Mean internal political efficacy."),
+    "lonely_share": ("fraction", "Share of citizens who are lonely (loneliness > 0.5)."),
+    "climate_progress": ("fraction of the way", "Progress toward climate neutrality "
+                                                 "(1 = neutral; target 2035)."),
+    "services_coverage": ("fraction", "Coverage of public services (Daseinsvorsorge)."),
+    "public_places_quality": ("0-1 scale", "Quality of public places."),
+    "democracy_satisfaction": ("fraction", "Share satisfied with local democracy."),
+    "infrastructure_spend_eur": ("EUR (cumulative)", "Spending on support infrastructure "
+                                                      "since the start of the run."),
+    "assembly_response_rate": ("fraction", "Share of invited who responded to a citizens' "
+                                           "assembly invitation (empty without an assembly)."),
+    "assembly_response_rate_edu_low": ("fraction", "The same among invited with low "
+                                                   "education (empty without an assembly)."),
+    "administration_competence": ("0-1 scale", "The administration's competence for "
+                                               "cooperation."),
+}
+
+EDU_NAMES = ("low", "mid", "high")
+AGE_NAMES = ("14_29", "30_49", "50_64", "65_74", "75_plus")
+
+
+def _share(num: float, den: float) -> float:
+    return float(num / den) if den else 0.0
+
+
+def observe(m: CoProductionModel) -> dict[str, object]:
+    """All indicators for the month just simulated."""
+    pop = m.citizens
+    eng = pop.engaged
+    out: dict[str, object] = {"date": m.date, "step": m.month + 1}
+    out["engaged_share"] = _share(eng.sum(), pop.n)
+    by_edu = np.bincount(pop.education, weights=eng, minlength=3)
+    for k, name in enumerate(EDU_NAMES):
+        out[f"engaged_share_edu_{name}"] = _share(by_edu[k], m.group_sizes["edu"][k])
+    by_age = np.bincount(pop.age_group, weights=eng, minlength=5)
+    for k, name in enumerate(AGE_NAMES):
+        out[f"engaged_share_age_{name}"] = _share(by_age[k], m.group_sizes["age"][k])
+    out["engaged_share_migration"] = _share((eng & pop.migration).sum(), m.group_sizes["migration"])
+    out["engaged_share_silent"] = _share((eng & pop.silent).sum(), m.group_sizes["silent"])
+    counts = pop.counts()
+    out["open_share"] = _share(counts[State.OPEN], pop.n - counts[State.ENGAGED])
+    w = m.window
+    out["asked_entry_share"] = _share(sum(w["entries_asked"]), sum(w["entries"]))
+    out["annual_exit_rate"] = _share(sum(w["exits"]), np.mean(w["engaged"]) if w["engaged"] else 0)
+    hours = pop.hours[eng]
+    n_eng = hours.size
+    out["hours_share_0_2"] = _share((hours < 2.5).sum(), n_eng)
+    out["hours_share_3_5"] = _share(((hours >= 2.5) & (hours < 5.5)).sum(), n_eng)
+    out["hours_share_6_plus"] = _share((hours >= 5.5).sum(), n_eng)
+    out["trust_mean"] = float(pop.trust.mean())
+    out["efficacy_mean"] = float(pop.efficacy.mean())
+    out["lonely_share"] = lonely_share(pop)
+    out["climate_progress"] = m.city.climate_progress
+    out["services_coverage"] = m.city.services_coverage
+    out["public_places_quality"] = m.city.public_places_quality
+    out["democracy_satisfaction"] = democracy_satisfaction(pop)
+    out["infrastructure_spend_eur"] = m.spend_eur
+    assembly = m.assembly_this_month
+    out["assembly_response_rate"] = (
+        _share(assembly.responded, assembly.invited) if assembly else None
+    )
+    out["assembly_response_rate_edu_low"] = (
+        _share(assembly.responded_low, assembly.invited_low) if assembly else None
+    )
+    out["administration_competence"] = m.administration.competence
+    return out
+
+
+def reporters() -> dict[str, object]:
+    """Model reporters for Mesa's DataCollector, one per indicator."""
+    return {name: (lambda m, name=name: m.tally[name]) for name in INDICATORS}

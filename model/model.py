@@ -1,0 +1,245 @@
+"""The co-production model: one step is one month.
+
+``CoProductionModel.step`` reads as the schedule of ODD section 3 ("Process overview and
+scheduling"): timeline, administration and participation, ownership and trust, support and
+leadership, organisations, asking, joining, exhaustion and exit, challenge outcomes.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import mesa
+import numpy as np
+
+from model.agents import (
+    FOCUS_WEIGHT,
+    PLACES_WEIGHT,
+    Administration,
+    Organisation,
+    organisation_arrays,
+)
+from model.citizens import Citizen, Population, State
+from model.config import Levers, LeadershipStyle, Scenario, apply_levers, month_label
+from model.indicators import observe, reporters
+from model.network import build_network, degree, share_of_ties
+from model.rules import (
+    challenges,
+    exhaustion,
+    infrastructure,
+    joining,
+    leadership,
+    ownership,
+    participation,
+    recruitment,
+    trust,
+)
+
+DEFAULT_SEED = 20260101
+#: Engaged shares by education used to *initialise* citizens before the burn-in
+#: (FWS 2024); the dynamics, not this, decide where the model settles.
+INITIAL_ENGAGED = np.array([0.246, 0.359, 0.455])
+INITIAL_OPEN = 0.41
+
+
+class CoProductionModel(mesa.Model):
+    """City-citizen co-production in a city of ``scenario.city.population`` residents.
+
+    Parameters
+    ----------
+    scenario:
+        A validated :class:`~model.config.Scenario` (default: all defaults, the status quo).
+    rng:
+        Seed (int) of the run. A run is a pure function of (scenario, seed).
+    citizens:
+        Number of citizen agents; overrides ``scenario.run.citizens``.
+    """
+
+    def __init__(self, scenario: Scenario | None = None, *, rng: int | None = None,
+                 citizens: int | None = None):
+        seed = DEFAULT_SEED if rng is None else int(rng)
+        super().__init__(rng=seed)
+        self.seed = seed
+        self.config = scenario if scenario is not None else Scenario()
+        cfg = self.config
+        self.levers: Levers = cfg.levers.model_copy(deep=True)
+        n = citizens or cfg.run.citizens
+        self.residents_per_agent = cfg.city.population / n
+        self.citizens = Population(n, cfg.city, self.rng)
+        self.network = build_network(self.citizens, cfg.city, self.rng)
+        self.degree = degree(self.network)
+        self._baseline_loneliness = self.citizens.loneliness.copy()
+        self.group_sizes = {
+            "edu": np.bincount(self.citizens.education, minlength=3),
+            "age": np.bincount(self.citizens.age_group, minlength=5),
+            "migration": int(self.citizens.migration.sum()),
+            "silent": int(self.citizens.silent.sum()),
+        }
+        self.month = -cfg.run.burn_in_months  # index of the month being simulated
+        self.support = self._support()
+        self.administration = Administration(self, cfg.levers.administration.competence)
+        self.organisations = self._create_organisations()
+        self._initial_states()
+        self.city = challenges.CityState.initial(cfg.challenges)
+        self.recognition = 0.0
+        self.spend_eur = 0.0
+        self.window: dict[str, deque] = {k: deque(maxlen=12) for k in
+                                         ("entries", "entries_asked", "exits", "engaged")}
+        self.events: list[tuple[str, str]] = []  # (date, label) of timeline and live changes
+        self.concluded_this_month: list[participation.Process] = []
+        self.assembly_this_month: participation.Process | None = None
+        self.tally: dict[str, object] = {}
+        self._schedule = cfg.lever_schedule()
+        self.datacollector = mesa.DataCollector(model_reporters=reporters())
+        for _ in range(cfg.run.burn_in_months):
+            self._simulate_month()
+        # the run starts from the city's documented state, not the burn-in's drift
+        self.city = challenges.CityState.initial(cfg.challenges)
+        self.spend_eur = 0.0
+        self.month = 0
+
+    # ------------------------------------------------------------------ public API
+    @property
+    def date(self) -> str:
+        """'YYYY-MM' of the month being (or just) simulated."""
+        return month_label(self.config.run.start, self.month)
+
+    @property
+    def months_done(self) -> int:
+        return len(self.datacollector.model_vars.get("step", []))
+
+    def step(self) -> None:
+        """Advance one month: apply the timeline, simulate, record indicators."""
+        for item in self._schedule.get(self.month, []):
+            if item.levers is not None:
+                self.set_levers(item.levers, label=None)
+            if item.process is not None:
+                self.administration.open_process(item.process, label=item.label)
+            self.events.append((self.date, item.label or "intervention"))
+        self._simulate_month()
+        self.tally = observe(self)
+        self.datacollector.collect(self)
+        self.month += 1
+        if self.month >= self.config.run.months:
+            self.running = False
+
+    def set_levers(self, partial: dict, label: str | None = "lever change") -> None:
+        """Change levers from now on (validated); used by the timeline and the interface."""
+        self.levers = apply_levers(self.levers, partial)
+        self.support = self._support()
+        if label:
+            self.events.append((self.date, label))
+
+    def citizen(self, i: int) -> Citizen:
+        """Read-only view of citizen ``i``."""
+        return self.citizens.citizen(i)
+
+    def dataframe(self):
+        """The recorded indicators as a pandas DataFrame, one row per month."""
+        return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+
+    # ------------------------------------------------------------------ the schedule
+    def _simulate_month(self) -> None:
+        cfg, pop, lv = self.config, self.citizens, self.levers
+        b = cfg.behaviour
+        rng = self.rng
+        # 1. participation processes: open, draw participants, conclude
+        self.administration.open_regular_decisions()
+        self.assembly_this_month = None
+        for proc in self.administration.processes:
+            if proc.start <= self.month:
+                had_assembly = proc.invited
+                participation.draw_participants(proc, pop, self.support.office, cfg.support, rng)
+                if proc.invited and not had_assembly:
+                    self.assembly_this_month = proc
+        responsive = leadership.visible_responsiveness(
+            lv.administration.responsiveness, lv.leadership.style, self.support.office)
+        self.concluded_this_month = self.administration.conclude_due()
+        for proc in self.concluded_this_month:
+            v, e = participation.conclude(proc, responsive, lv.administration.council_compromise,
+                                          rng)
+            if proc.participants is None:
+                continue
+            # 4. ownership and disappointment; 5. trust and efficacy
+            ownership.take_ownership(pop, proc.participants, v, e, self.network, self.degree, b)
+            trust.learn_from_process(pop, proc.participants, v, b)
+        # 6. support infrastructure and 7. leadership
+        month_of_year = int(self.date[5:])
+        self.recognition = leadership.recognition(
+            lv.leadership.style, month_of_year, lv.leadership.volunteering_day_month,
+            self.recognition, b)
+        self.administration.step()
+        success = 0.5 + 0.5 * self.administration.competence
+        trust.everyday_feedback(pop, responsive, success, b)
+        # organisations: members, management, places
+        members = np.bincount(pop.organisation[pop.engaged], minlength=len(self.organisations))
+        for org, k in zip(self.organisations, members, strict=True):
+            org.members = int(k)
+        self.organisations.do("step")
+        focus, management = organisation_arrays(self._org_list)
+        capacity = np.fromiter((o.capacity for o in self._org_list), dtype=np.float64)
+        free = np.maximum(np.floor(capacity) - members, 0).astype(np.int64)
+        # 2. being asked
+        recruitment.ask_to_join(pop, self.network, float(free.sum()), self.support.matching,
+                                self.support.outreach_contacts, b, rng)
+        # 3. joining
+        joining.become_open(pop, b, rng)
+        tie_share = share_of_ties(self.network, pop.engaged, self.degree)
+        joined = joining.join(pop, tie_share, self.support.matching, free, self.month, b, rng)
+        # 8. exhaustion and exit
+        left = exhaustion.spend_energy_and_exit(pop, management, self.support.load_relief,
+                                                self.recognition, b, rng)
+        # 9. challenge outcomes
+        hours = challenges.hours_by_focus(pop, focus, self.residents_per_agent,
+                                          cfg.city.population)
+        challenges.advance_challenges(self.city, pop, hours, success, self._baseline_loneliness,
+                                      cfg.challenges, rng)
+        ownership.fade(pop, b, b.disappointment_decay * (
+            2.0 if lv.leadership.style == LeadershipStyle.everyday_cooperation else 1.0))
+        # bookkeeping
+        self.spend_eur += self.support.monthly_cost_eur
+        w = self.window
+        w["entries"].append(joined.size)
+        w["entries_asked"].append(int(pop.entered_asked[joined].sum()))
+        w["exits"].append(int(left.sum()))
+        w["engaged"].append(int(pop.engaged.sum()))
+
+    # ------------------------------------------------------------------ set-up
+    def _support(self) -> infrastructure.SupportEffects:
+        cfg = self.config
+        return infrastructure.support_effects(self.levers.infrastructure, cfg.support,
+                                              cfg.behaviour, cfg.city.population, self.citizens.n)
+
+    def _create_organisations(self) -> mesa.AgentSet:
+        cfg = self.config
+        scale = min(1.0, self.citizens.n / 10_000)  # small runs merge organisations
+        kinds: list = []
+        for kind, per_100k in cfg.organisations.per_100k.items():
+            count = max(1, round(per_100k * cfg.city.population / 100_000 * scale))
+            kinds += [kind] * count
+        weight = np.array([PLACES_WEIGHT[k] for k in kinds]) * self.rng.lognormal(0, 0.5, len(kinds))
+        expected_engaged = float(INITIAL_ENGAGED @ (self.group_sizes["edu"]))
+        places = weight / weight.sum() * expected_engaged * cfg.organisations.places_per_engaged
+        orgs = []
+        for kind, cap in zip(kinds, places, strict=True):
+            fw = np.asarray(FOCUS_WEIGHT[kind], dtype=float)
+            focus = int(self.rng.choice(len(fw), p=fw / fw.sum()))
+            orgs.append(Organisation(self, kind, focus, float(cap),
+                                     cfg.organisations.management_quality))
+        self._org_list = orgs
+        return self.agents_by_type[Organisation]
+
+    def _initial_states(self) -> None:
+        pop, rng = self.citizens, self.rng
+        u = rng.random(pop.n)
+        engaged = u < INITIAL_ENGAGED[pop.education]
+        opened = ~engaged & (rng.random(pop.n) < INITIAL_OPEN)
+        pop.state[opened] = State.OPEN
+        ids = np.flatnonzero(engaged)
+        capacity = np.array([o.capacity for o in self._org_list])
+        slots = np.repeat(np.arange(capacity.size), np.floor(capacity).astype(np.int64))
+        ids = ids[: slots.size]
+        pop.state[ids] = State.ENGAGED
+        pop.organisation[ids] = rng.choice(slots, size=ids.size, replace=False)
+        pop.hours[ids] = joining.weekly_hours(pop.time[ids], rng)
+        pop.entered_asked[ids] = rng.random(ids.size) < 0.5

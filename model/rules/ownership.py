@@ -1,0 +1,51 @@
+"""Ownership from early participation, disappointment from token participation.
+
+ODD submodel 4 ("Ownership"). Citizens who helped shape a measure are more willing to help
+carry it out; so, to a lesser degree, are those who see people like them take part (their
+ties: ``spillover``). Participation without visible influence — late consultation, or a high
+rung the council then ignores — disappoints by the broken promise ``e - v``. Ownership raises
+becoming open and joining; disappointment lowers openness and raises exit
+(:mod:`.joining`, :mod:`.exhaustion`). Both fade month by month.
+
+References
+----------
+Tyler, T. R. (2006). Why People Obey the Law. Princeton UP (procedural fairness).
+Christensen, H. S., Himmelroos, S. & Setälä, M. (2020). A matter of life or death: a survey
+experiment on the perceived legitimacy of political decision-making procedures. European
+Journal of Political Research 59(2).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from model.citizens import Population
+from model.config import Behaviour
+from model.network import share_of_ties
+
+
+def take_ownership(
+    pop: Population,
+    participants: np.ndarray,
+    influence: float,
+    expectation: float,
+    adj: sp.csr_array,
+    deg: np.ndarray,
+    p: Behaviour,
+) -> None:
+    """Participants (and, weaker, their ties) gain ownership; broken promises disappoint."""
+    gain = p.ownership_gain * influence
+    seen = share_of_ties(adj, participants, deg) * (p.spillover * gain)
+    own = np.where(participants, gain, seen).astype(np.float32)
+    pop.ownership += own * (1.0 - pop.ownership)
+    broken = max(0.0, expectation - influence)
+    if broken > 0:
+        hurt = np.float32(p.disappointment_gain * broken)
+        pop.disappointment[participants] += hurt * (1.0 - pop.disappointment[participants])
+
+
+def fade(pop: Population, p: Behaviour, disappointment_decay: float) -> None:
+    """Ownership and disappointment fade each month."""
+    pop.ownership *= np.float32(1.0 - p.ownership_decay)
+    pop.disappointment *= np.float32(1.0 - disappointment_decay)

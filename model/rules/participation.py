@@ -1,0 +1,131 @@
+"""Participation processes: who takes part, in which format, and what comes of it.
+
+ODD submodel 1 ("Participation processes"). The administration opens decisions on the
+challenges. Each process has a *rung* (Arnstein's ladder: inform, consult, co-design,
+co-decide), a *timing* (early, while goals and measures are open; late, after the decision)
+and one or more *formats*:
+
+* **open consultation** — self-selected: the chance to take part rises with interest in the
+  topic and with education, and silent groups take part less (socially skewed);
+* **broad actor forum** — organisations send their engaged members; a participation office
+  widens it beyond the usual expert bubble to open citizens;
+* **citizens' assembly** (*Bürgerrat*) — invitation letters by lot; a low and socially skewed
+  response (~4% registered in Bürgerrat Klima 2021), raised for silent groups by outreach;
+  seats are drawn from the respondents stratified by education.
+
+When a process ends the council adopts its proposals or not, and participants see a
+*visible influence* ``v`` (0..1): rung × timing × adoption × responsiveness. Their
+*expectation* ``e`` is what the rung promised. :mod:`.ownership` and :mod:`.trust` turn
+``v`` and ``e`` into ownership, disappointment, trust and efficacy.
+
+References
+----------
+Arnstein, S. R. (1969). A ladder of citizen participation. JAIP 35(4).
+Bürgerrat Klima (2021). Abschlussbericht; response figures from the organisers.
+Smith, G. (2009). Democratic Innovations. Cambridge UP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from model.citizens import Population, State
+from model.config import CHALLENGES, Challenge, Format, Rung, Support, Timing
+
+RUNG_INFLUENCE = {Rung.inform: 0.0, Rung.consult: 0.35, Rung.co_design: 0.75, Rung.co_decide: 1.0}
+TIMING_INFLUENCE = {Timing.early: 1.0, Timing.late: 0.3}
+#: Relative self-selection into open formats by education (low, middle, high).
+EDUCATION_SELECTION = np.array([0.5, 1.0, 1.7], dtype=np.float32)
+#: Minimum agents invited to / seated in an assembly, so small runs can measure it.
+MIN_INVITED, MIN_SEATS = 200, 10
+
+
+@dataclass
+class Process:
+    """One participation process on one decision."""
+
+    topic: Challenge
+    formats: list[Format]
+    rung: Rung
+    timing: Timing
+    outreach: bool
+    start: int
+    end: int
+    label: str = ""
+    participants: np.ndarray | None = None
+    invited: int = 0
+    responded: int = 0
+    invited_low: int = 0
+    responded_low: int = 0
+    outcome: dict = field(default_factory=dict)
+
+    @property
+    def promised(self) -> float:
+        """Influence the rung promises participants."""
+        return RUNG_INFLUENCE[self.rung]
+
+
+def draw_participants(
+    proc: Process, pop: Population, office: float, s: Support, rng: np.random.Generator
+) -> None:
+    """Add this month's participants of ``proc`` to its ``participants`` mask."""
+    if proc.participants is None:
+        proc.participants = np.zeros(pop.n, dtype=bool)
+    topic = CHALLENGES.index(proc.topic)
+    for fmt in proc.formats:
+        if fmt == Format.open_consultation:
+            reach = np.where(pop.silent, 0.35 + 0.35 * office + 0.3 * proc.outreach, 1.0)
+            chance = s.consultation_rate * pop.interest[:, topic] * EDUCATION_SELECTION[
+                pop.education
+            ] * reach
+            proc.participants |= rng.random(pop.n, dtype=np.float32) < chance
+        elif fmt == Format.actor_forum:
+            chance = np.where(pop.engaged, s.forum_rate, 0.0) + np.where(
+                pop.state == State.OPEN, s.forum_rate * 0.25 * office, 0.0
+            )
+            proc.participants |= rng.random(pop.n, dtype=np.float32) < chance
+        elif fmt == Format.citizens_assembly and proc.invited == 0:
+            _citizens_assembly(proc, pop, topic, s, rng)
+
+
+def _citizens_assembly(
+    proc: Process, pop: Population, topic: int, s: Support, rng: np.random.Generator
+) -> None:
+    """Invite by lot, record responses, seat members stratified by education."""
+    n_invited = min(pop.n, max(MIN_INVITED, round(proc.outcome.get("invitations", 0))))
+    invited = rng.choice(pop.n, size=n_invited, replace=False)
+    chance = (
+        s.assembly_response
+        * (pop.interest[invited, topic] / 0.5)
+        * EDUCATION_SELECTION[pop.education[invited]]
+    )
+    if proc.outreach:
+        chance = np.where(pop.silent[invited], chance * s.assembly_outreach_boost, chance)
+    responded = invited[rng.random(n_invited) < np.minimum(chance, 1.0)]
+    low = pop.education[invited] == 0
+    proc.invited, proc.responded = n_invited, responded.size
+    proc.invited_low = int(low.sum())
+    proc.responded_low = int((pop.education[responded] == 0).sum())
+    n_seats = min(responded.size, max(MIN_SEATS, round(proc.outcome.get("seats", 0))))
+    if n_seats:
+        # stratify: weight respondents inversely to their tier's share among respondents
+        tiers = pop.education[responded]
+        tier_count = np.bincount(tiers, minlength=3).astype(float)
+        weight = 1.0 / tier_count[tiers]
+        seats = rng.choice(responded, size=n_seats, replace=False, p=weight / weight.sum())
+        proc.participants[seats] = True
+
+
+def conclude(
+    proc: Process, responsiveness: float, council_compromise: float, rng: np.random.Generator
+) -> tuple[float, float]:
+    """The council decides; returns (visible influence ``v``, expectation ``e``)."""
+    promised = proc.promised
+    binding = promised if proc.timing == Timing.early else 0.0
+    p_adopt = council_compromise + (1.0 - council_compromise) * 0.5 * binding
+    adopted = bool(rng.random() < p_adopt)
+    v = promised * TIMING_INFLUENCE[proc.timing] * adopted * (0.4 + 0.6 * responsiveness)
+    proc.outcome.update(adopted=adopted, influence=v, expectation=promised)
+    return v, promised

@@ -1,0 +1,59 @@
+"""Efficacy and trust feedback.
+
+ODD submodel 5 ("Efficacy and trust"). Trust in the administration moves toward what
+citizens observe: participants toward the visible influence of their process, everyone
+slowly toward the administration's visible responsiveness. Efficacy moves toward one's own
+success: participants toward their influence, volunteers toward their projects' success
+(which administrative friction lowers). Updates are asymmetric: a disappointment moves
+trust ``negativity_bias`` times as far as an equal reward.
+
+References
+----------
+Baumeister, R. F. et al. (2001). Bad is stronger than good. Rev. Gen. Psychology 5(4).
+Tyler (2006); Christensen et al. (2020), see :mod:`.ownership`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.citizens import Population
+from model.config import Behaviour
+
+#: Monthly pull of everyday observation (news, service contacts) on trust.
+EVERYDAY_TRUST_RATE = 0.01
+#: Monthly pull of project success on volunteers' efficacy.
+PROJECT_EFFICACY_RATE = 0.03
+
+
+def _toward(x: np.ndarray, target, rate: float, bias: float) -> np.ndarray:
+    step = (target - x) * np.float32(rate)
+    return x + np.where(step < 0, step * np.float32(bias), step).astype(np.float32)
+
+
+def learn_from_process(
+    pop: Population, participants: np.ndarray, influence: float, p: Behaviour
+) -> None:
+    """Participants update trust and efficacy toward the influence they saw."""
+    t = np.float32(min(1.0, 0.3 + influence))
+    pop.trust[participants] = np.clip(
+        _toward(pop.trust[participants], t, p.trust_rate, p.negativity_bias), 0, 1
+    )
+    pop.efficacy[participants] = np.clip(
+        _toward(pop.efficacy[participants], t, p.trust_rate, p.negativity_bias), 0, 1
+    )
+
+
+def everyday_feedback(
+    pop: Population, visible_responsiveness: float, success: float, p: Behaviour
+) -> None:
+    """Everyone's trust drifts toward visible responsiveness; volunteers' efficacy toward
+    the success of their projects."""
+    perceived = np.float32(0.25 + 0.6 * visible_responsiveness)
+    pop.trust[:] = np.clip(_toward(pop.trust, perceived, EVERYDAY_TRUST_RATE, p.negativity_bias), 0, 1)
+    eng = pop.engaged
+    pop.efficacy[eng] = np.clip(
+        _toward(pop.efficacy[eng], np.float32(success), PROJECT_EFFICACY_RATE, p.negativity_bias),
+        0,
+        1,
+    )
