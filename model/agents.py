@@ -70,10 +70,11 @@ class Organisation(mesa.Agent):
         self.management += 0.05 * (target - self.management)
         occupancy = self.members / max(self.capacity, 1e-9)
         # well-run organisations create places when they fill up; empty ones shrink
-        if occupancy > 0.9 and self.management > 0.4:
+        # (organisations keep some slack: ~80% occupancy)
+        if occupancy > 0.85 and self.management > 0.4:
             self.capacity *= 1.01
-        elif occupancy < 0.5:
-            self.capacity *= 0.995
+        elif occupancy < 0.75:  # unfilled places are given up
+            self.capacity *= 0.99
 
 
 class Administration(mesa.Agent):

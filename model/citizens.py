@@ -60,6 +60,9 @@ class Population:
             rng.beta(4, 4, n) + 0.06 * (self.education - 1) - 0.05 * self.migration, 0, 1
         ).astype(f32)
         self.trust = np.clip(rng.beta(4.5, 5.5, n) + 0.03 * (self.education - 1), 0, 1).astype(f32)
+        # dispositions: the level each citizen returns to under today's conditions
+        self.trust_disposition = self.trust.copy()
+        self.efficacy_disposition = self.efficacy.copy()
         self.energy = rng.uniform(0.6, 1.0, n).astype(f32)
         lonely_base = 0.25 + 0.35 * self.isolated + 0.08 * (self.age_group >= 3)
         self.loneliness = np.clip(lonely_base + rng.normal(0, 0.12, n), 0, 1).astype(f32)

@@ -20,7 +20,16 @@ from model.agents import (
     organisation_arrays,
 )
 from model.citizens import Citizen, Population, State
-from model.config import Levers, LeadershipStyle, Scenario, apply_levers, month_label
+from model.config import (
+    CHALLENGES,
+    Challenge,
+    LeadershipStyle,
+    Levers,
+    OrganisationKind,
+    Scenario,
+    apply_levers,
+    month_label,
+)
 from model.indicators import observe, reporters
 from model.network import build_network, degree, share_of_ties
 from model.rules import (
@@ -163,6 +172,10 @@ class CoProductionModel(mesa.Model):
             # 4. ownership and disappointment; 5. trust and efficacy
             ownership.take_ownership(pop, proc.participants, v, e, self.network, self.degree, b)
             trust.learn_from_process(pop, proc.participants, v, b)
+            newcomers = int((proc.participants & ~pop.engaged).sum())
+            places = participation.implementation_places(proc, newcomers)
+            if places:
+                self._start_project(proc, places)
         # 6. support infrastructure and 7. leadership
         month_of_year = int(self.date[5:])
         self.recognition = leadership.recognition(
@@ -203,6 +216,14 @@ class CoProductionModel(mesa.Model):
         w["entries_asked"].append(int(pop.entered_asked[joined].sum()))
         w["exits"].append(int(left.sum()))
         w["engaged"].append(int(pop.engaged.sum()))
+
+    def _start_project(self, proc: participation.Process, places: float) -> None:
+        """An adopted co-designed measure becomes a project with places for volunteers."""
+        kind = (OrganisationKind.cooperative if proc.topic in (Challenge.climate,
+                Challenge.services) else OrganisationKind.neighbourhood_initiative)
+        org = Organisation(self, kind, CHALLENGES.index(proc.topic), places,
+                           self.config.organisations.management_quality)
+        self._org_list.append(org)
 
     # ------------------------------------------------------------------ set-up
     def _support(self) -> infrastructure.SupportEffects:

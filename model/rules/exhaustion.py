@@ -6,7 +6,8 @@ an agency's load relief and recognition; it recovers toward 1 at ``energy_recove
 deficit a month. Below ``exhaustion_threshold`` a volunteer burns out (``exhausted``) and
 leaves the place; exhausted citizens recover at twice the rate and become open again above
 0.7 energy. Independently, volunteers exit for life reasons (job, family, moving) with
-``exit_life`` a month, less when recognised, more when disappointed.
+``exit_life`` a month, less when recognised, more when disappointed, and up to half less
+with ownership of a measure they helped shape.
 
 References
 ----------
@@ -49,9 +50,10 @@ def spend_energy_and_exit(
     np.clip(pop.energy, 0, 1, out=pop.energy)
 
     burnt_out = eng & (pop.energy < p.exhaustion_threshold)
-    hazard = np.float32(p.exit_life * (1 - 0.4 * recognition)) + np.float32(
+    # ownership of a measure one helped shape keeps people carrying it (mechanism 4)
+    hazard = (np.float32(p.exit_life * (1 - 0.4 * recognition)) + np.float32(
         p.exit_disappointment
-    ) * pop.disappointment
+    ) * pop.disappointment) * (1.0 - 0.5 * pop.ownership)
     quits = eng & ~burnt_out & (rng.random(pop.n, dtype=np.float32) < hazard)
     left = burnt_out | quits
     pop.state[burnt_out] = State.EXHAUSTED

@@ -14,9 +14,12 @@ and one or more *formats*:
   seats are drawn from the respondents stratified by education.
 
 When a process ends the council adopts its proposals or not, and participants see a
-*visible influence* ``v`` (0..1): rung × timing × adoption × responsiveness. Their
+*visible influence* ``v`` (0..1): rung × timing × adoption (1, or ``REJECTED_TRACE``
+when rejected) × (0.4 + 0.6 × visible responsiveness). Their
 *expectation* ``e`` is what the rung promised. :mod:`.ownership` and :mod:`.trust` turn
-``v`` and ``e`` into ownership, disappointment, trust and efficacy.
+``v`` and ``e`` into ownership, disappointment, trust and efficacy. An adopted measure that
+citizens co-designed early becomes a project with volunteer places
+(:func:`implementation_places`): early participation creates roles for carrying it out.
 
 References
 ----------
@@ -38,6 +41,10 @@ RUNG_INFLUENCE = {Rung.inform: 0.0, Rung.consult: 0.35, Rung.co_design: 0.75, Ru
 TIMING_INFLUENCE = {Timing.early: 1.0, Timing.late: 0.3}
 #: Relative self-selection into open formats by education (low, middle, high).
 EDUCATION_SELECTION = np.array([0.5, 1.0, 1.7], dtype=np.float32)
+#: Share of influence that remains visible when the council rejects the proposals.
+REJECTED_TRACE = 0.4
+#: Places an adopted co-designed measure opens, per participant of its process.
+PLACES_PER_PARTICIPANT = 0.5
 #: Minimum agents invited to / seated in an assembly, so small runs can measure it.
 MIN_INVITED, MIN_SEATS = 200, 10
 
@@ -118,6 +125,20 @@ def _citizens_assembly(
         proc.participants[seats] = True
 
 
+def implementation_places(proc: Process, participants: int) -> float:
+    """Volunteer places an adopted, early, co-designed measure opens for carrying it out.
+
+    Measures that citizens shaped early come with roles for citizens (Kommunen innovativ:
+    neighbourhood projects, cooperatives): ``PLACES_PER_PARTICIPANT`` places per participant who
+    is not yet engaged. Late or rejected or merely consultative processes open none.
+    """
+    if not proc.outcome.get("adopted") or proc.timing != Timing.early:
+        return 0.0
+    if proc.rung not in (Rung.co_design, Rung.co_decide):
+        return 0.0
+    return PLACES_PER_PARTICIPANT * participants
+
+
 def conclude(
     proc: Process, responsiveness: float, council_compromise: float, rng: np.random.Generator
 ) -> tuple[float, float]:
@@ -126,6 +147,8 @@ def conclude(
     binding = promised if proc.timing == Timing.early else 0.0
     p_adopt = council_compromise + (1.0 - council_compromise) * 0.5 * binding
     adopted = bool(rng.random() < p_adopt)
-    v = promised * TIMING_INFLUENCE[proc.timing] * adopted * (0.4 + 0.6 * responsiveness)
+    # a rejected proposal still leaves the traces participants put into the measure
+    shaped = 1.0 if adopted else REJECTED_TRACE
+    v = promised * TIMING_INFLUENCE[proc.timing] * shaped * (0.4 + 0.6 * responsiveness)
     proc.outcome.update(adopted=adopted, influence=v, expectation=promised)
     return v, promised

@@ -2,7 +2,7 @@
 
 ODD submodel 5 ("Efficacy and trust"). Trust in the administration moves toward what
 citizens observe: participants toward the visible influence of their process, everyone
-slowly toward the administration's visible responsiveness. Efficacy moves toward one's own
+slowly toward their own disposition shifted by 0.6 × (visible responsiveness − today's 0.4). Efficacy moves toward one's own
 success: participants toward their influence, volunteers toward their projects' success
 (which administrative friction lowers). Updates are asymmetric: a disappointment moves
 trust ``negativity_bias`` times as far as an equal reward.
@@ -20,8 +20,10 @@ import numpy as np
 from model.citizens import Population
 from model.config import Behaviour
 
-#: Monthly pull of everyday observation (news, service contacts) on trust.
-EVERYDAY_TRUST_RATE = 0.01
+#: Monthly pull of everyday observation (news, service contacts) on trust and efficacy.
+EVERYDAY_TRUST_RATE = 0.02
+#: Responsiveness under which citizens' initial trust was formed (the status-quo default).
+TODAY_RESPONSIVENESS = 0.4
 #: Monthly pull of project success on volunteers' efficacy.
 PROJECT_EFFICACY_RATE = 0.03
 
@@ -47,10 +49,13 @@ def learn_from_process(
 def everyday_feedback(
     pop: Population, visible_responsiveness: float, success: float, p: Behaviour
 ) -> None:
-    """Everyone's trust drifts toward visible responsiveness; volunteers' efficacy toward
-    the success of their projects."""
-    perceived = np.float32(0.25 + 0.6 * visible_responsiveness)
-    pop.trust[:] = np.clip(_toward(pop.trust, perceived, EVERYDAY_TRUST_RATE, p.negativity_bias), 0, 1)
+    """Everyone's trust drifts toward their disposition shifted by how much more (or less)
+    responsive the administration is than today; efficacy drifts back toward its disposition,
+    and volunteers' efficacy is pulled toward the success of their projects."""
+    shift = np.float32(0.6 * (visible_responsiveness - TODAY_RESPONSIVENESS))
+    target = np.clip(pop.trust_disposition + shift, 0, 1)
+    pop.trust[:] = np.clip(_toward(pop.trust, target, EVERYDAY_TRUST_RATE, p.negativity_bias), 0, 1)
+    pop.efficacy[:] = _toward(pop.efficacy, pop.efficacy_disposition, EVERYDAY_TRUST_RATE, 1.0)
     eng = pop.engaged
     pop.efficacy[eng] = np.clip(
         _toward(pop.efficacy[eng], np.float32(success), PROJECT_EFFICACY_RATE, p.negativity_bias),
