@@ -207,7 +207,7 @@ def _allowed(loc: list, err: dict) -> str:
     elif lo is not None:
         kind += f" of at least {lo:g}"
     extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-    if extra.get("unit"):
+    if extra.get("unit") and not (isinstance(tp, type) and issubclass(tp, Enum)):
         kind += f" ({extra['unit']})"
     if typing.get_origin(field.annotation) is list and not isinstance(loc[-1], int):
         kind = f"a list: {kind}"
