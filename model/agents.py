@@ -58,20 +58,28 @@ class Organisation(mesa.Agent):
         self.kind = kind
         self.focus = focus
         self.capacity = capacity
+        self.initial_capacity = capacity
         self.base_management = management
         self.management = management
         self.members = 0
 
     def step(self) -> None:
-        """Adapt management quality (agency support) and the number of places (demand)."""
+        """Adapt management quality (agency support) and the number of places (demand).
+
+        Places grow 1% a month while over 85% are taken, up to a ceiling of the initial
+        places times (1 + management gained since the start); they shrink 1% a month while
+        under 75% are taken.
+        """
         support = self.model.support.management
         boost = 1.0 if self.kind == OrganisationKind.volunteer_agency else 0.6
         target = self.base_management + (1 - self.base_management) * boost * support
         self.management += 0.05 * (target - self.management)
         occupancy = self.members / max(self.capacity, 1e-9)
         # well-run organisations create places when they fill up; empty ones shrink
-        # (organisations keep some slack: ~80% occupancy)
-        if occupancy > 0.85 and self.management > 0.4:
+        # organisations keep some slack (~80% occupancy); how many volunteers they can
+        # coordinate grows with their management quality, not without bound
+        ceiling = self.initial_capacity * (1.0 + self.management - self.base_management)
+        if occupancy > 0.85 and self.management > 0.4 and self.capacity < ceiling:
             self.capacity *= 1.01
         elif occupancy < 0.75:  # unfilled places are given up
             self.capacity *= 0.99

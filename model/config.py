@@ -285,7 +285,7 @@ class Organisations(Strict):
 class Behaviour(Strict):
     """Behavioural parameters of citizens: calibrated (docs/calibration.md) or assumed."""
 
-    open_base: float = P(-4.91, ge=-10, le=5, unit="logit/month", source="calibration",
+    open_base: float = P(-4.83, ge=-10, le=5, unit="logit/month", source="calibration",
                          description="Intercept of becoming open (willing) each month.")
     open_interest: float = P(2.0, ge=0, le=10, unit="logit per unit interest",
                              source="Verba et al. 1995 (engagement)",
@@ -300,9 +300,9 @@ class Behaviour(Strict):
                           description="Monthly chance an open citizen loses the willingness.")
     asked_opens: float = P(0.2, ge=0, le=1, unit="probability", source="calibration",
                            description="Chance that being asked makes an inactive citizen open.")
-    join_base: float = P(-6.91, ge=-10, le=5, unit="logit/month", source="calibration",
+    join_base: float = P(-6.97, ge=-10, le=5, unit="logit/month", source="calibration",
                          description="Intercept of an open citizen joining unasked.")
-    join_education: list[float] = P([0.0, 0.14, 0.50], unit="logit (low, middle, high)",
+    join_education: list[float] = P([0.0, 0.21, 0.54], unit="logit (low, middle, high)",
                                     source="Verba et al. 1995 (resources); calibration",
                                     description="Education effect on joining (skills).",
                                     min_length=3, max_length=3)
@@ -311,7 +311,7 @@ class Behaviour(Strict):
                          description="Effect of disposable time on joining.")
     join_efficacy: float = P(1.0, ge=0, le=10, unit="logit per unit efficacy",
                              source="Verba et al. 1995", description="Effect of efficacy.")
-    join_asked: float = P(2.73, ge=0, le=10, unit="logit", source="Freeman 1997; calibration",
+    join_asked: float = P(2.62, ge=0, le=10, unit="logit", source="Freeman 1997; calibration",
                           description="Effect of being asked this month on joining.")
     join_ownership: float = P(2.0, ge=0, le=10, unit="logit per unit", source="Tyler 2006",
                               description="Effect of ownership on joining.")
@@ -340,7 +340,7 @@ class Behaviour(Strict):
                                    source="Christensen et al. 2020",
                                    description="Extra exit with disappointment.")
     energy_load: float = P(0.12, ge=0, le=1, unit="energy per month at full load",
-                           source="Havlik; modelling choice", description="Energy drain.")
+                           source="Allen & Mueller 2013; modelling choice", description="Energy drain.")
     energy_recovery: float = P(0.08, ge=0, le=1, unit="fraction of deficit per month",
                                source="modelling choice", description="Energy recovery.")
     exhaustion_threshold: float = P(0.2, ge=0, le=1, unit="energy", source="modelling choice",

@@ -102,6 +102,7 @@ class CoProductionModel(mesa.Model):
         self.datacollector = mesa.DataCollector(model_reporters=reporters())
         for _ in range(cfg.run.burn_in_months):
             self._simulate_month()
+            self.month += 1
         # the run starts from the city's documented state, not the burn-in's drift
         self.city = challenges.CityState.initial(cfg.challenges)
         self.spend_eur = 0.0
@@ -158,7 +159,8 @@ class CoProductionModel(mesa.Model):
         for proc in self.administration.processes:
             if proc.start <= self.month:
                 had_assembly = proc.invited
-                participation.draw_participants(proc, pop, self.support.office, cfg.support, rng)
+                participation.draw_participants(proc, pop, self.support.office, cfg.support, rng,
+                                                silent_reach=b.silent_reach)
                 if proc.invited and not had_assembly:
                     self.assembly_this_month = proc
         responsive = leadership.visible_responsiveness(

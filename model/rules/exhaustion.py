@@ -11,7 +11,7 @@ with ownership of a measure they helped shape.
 
 References
 ----------
-Havlik, M. (n.d.); Allen, J. A. & Mueller, S. L. (2013). The revolving door: a closer look at
+Allen, J. A. & Mueller, S. L. (2013). The revolving door: a closer look at
 major factors in volunteers' intention to quit. J. Community Psychology 41(2).
 Studer & von Schnurbein (2013), see :mod:`.infrastructure`.
 """

@@ -11,8 +11,8 @@ References
 ----------
 Tyler, T. R. (2006). Why People Obey the Law. Princeton UP (procedural fairness).
 Christensen, H. S., Himmelroos, S. & Setälä, M. (2020). A matter of life or death: a survey
-experiment on the perceived legitimacy of political decision-making procedures. European
-Journal of Political Research 59(2).
+experiment on the perceived legitimacy of political decision-making procedures.
+Parliamentary Affairs 73(3).
 """
 
 from __future__ import annotations

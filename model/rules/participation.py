@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from model.citizens import Population, State
-from model.config import CHALLENGES, Challenge, Format, Rung, Support, Timing
+from model.config import CHALLENGES, Behaviour, Challenge, Format, Rung, Support, Timing
 
 RUNG_INFLUENCE = {Rung.inform: 0.0, Rung.consult: 0.35, Rung.co_design: 0.75, Rung.co_decide: 1.0}
 TIMING_INFLUENCE = {Timing.early: 1.0, Timing.late: 0.3}
@@ -75,7 +75,8 @@ class Process:
 
 
 def draw_participants(
-    proc: Process, pop: Population, office: float, s: Support, rng: np.random.Generator
+    proc: Process, pop: Population, office: float, s: Support, rng: np.random.Generator,
+    silent_reach: float = Behaviour.model_fields["silent_reach"].default,
 ) -> None:
     """Add this month's participants of ``proc`` to its ``participants`` mask."""
     if proc.participants is None:
@@ -83,7 +84,10 @@ def draw_participants(
     topic = CHALLENGES.index(proc.topic)
     for fmt in proc.formats:
         if fmt == Format.open_consultation:
-            reach = np.where(pop.silent, 0.35 + 0.35 * office + 0.3 * proc.outreach, 1.0)
+            # silent groups answer open calls less; the office and outreach close part of it
+            gap = 1.0 - silent_reach
+            reach = np.where(pop.silent, silent_reach + gap * (0.5 * office + 0.45 * proc.outreach),
+                             1.0)
             chance = s.consultation_rate * pop.interest[:, topic] * EDUCATION_SELECTION[
                 pop.education
             ] * reach
