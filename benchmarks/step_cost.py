@@ -55,16 +55,17 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--steps", type=int, default=12)
     args = ap.parse_args()
-    print(f"{'citizens':>10} {'model ns/citizen-month':>24} {'mesa empty ns/agent':>21} "
-          f"{'ratio':>7}")
+    print(
+        f"{'citizens':>10} {'model ns/citizen-month':>24} {'mesa empty ns/agent':>21} {'ratio':>7}"
+    )
     for n in args.sizes:
         scenario = Scenario.model_validate(
-            {"run": {"citizens": n, "months": args.steps + 2, "burn_in_months": 0}})
+            {"run": {"citizens": n, "months": args.steps + 2, "burn_in_months": 0}}
+        )
         model = CoProductionModel(scenario, rng=1)
         t_model = time_steps(model, args.steps) / n
         t_mesa = time_steps(EmptyModel(n), args.steps) / n
-        print(f"{n:>10,} {t_model * 1e9:>24.1f} {t_mesa * 1e9:>21.1f} "
-              f"{t_model / t_mesa:>7.3f}")
+        print(f"{n:>10,} {t_model * 1e9:>24.1f} {t_mesa * 1e9:>21.1f} {t_model / t_mesa:>7.3f}")
 
 
 if __name__ == "__main__":

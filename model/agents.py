@@ -52,8 +52,14 @@ class Organisation(mesa.Agent):
     recognition, matching — lowers burnout, see :mod:`model.rules.exhaustion`).
     """
 
-    def __init__(self, model: CoProductionModel, kind: OrganisationKind, focus: int,
-                 capacity: float, management: float):
+    def __init__(
+        self,
+        model: CoProductionModel,
+        kind: OrganisationKind,
+        focus: int,
+        capacity: float,
+        management: float,
+    ):
         super().__init__(model)
         self.kind = kind
         self.focus = focus
@@ -98,8 +104,14 @@ class Administration(mesa.Agent):
         self.processes: list[Process] = []
         self._next_topic = 0
 
-    def open_process(self, spec: ProcessSpec, *, formats: list[Format] | None = None,
-                     label: str = "", duration: int | None = None) -> Process:
+    def open_process(
+        self,
+        spec: ProcessSpec,
+        *,
+        formats: list[Format] | None = None,
+        label: str = "",
+        duration: int | None = None,
+    ) -> Process:
         m = self.model
         part = m.levers.participation
         now = m.month
@@ -132,8 +144,13 @@ class Administration(mesa.Agent):
         for _ in range(after - before):
             topic = CHALLENGES[self._next_topic % len(CHALLENGES)]
             self._next_topic += 1
-            spec = ProcessSpec(topic=topic, format=part.formats[0], rung=part.rung,
-                               timing=part.timing, outreach=part.outreach)
+            spec = ProcessSpec(
+                topic=topic,
+                format=part.formats[0],
+                rung=part.rung,
+                timing=part.timing,
+                outreach=part.outreach,
+            )
             self.open_process(spec, formats=list(part.formats))
 
     def conclude_due(self) -> list[Process]:
@@ -146,10 +163,12 @@ class Administration(mesa.Agent):
     def step(self) -> None:
         """Learn: training, everyday cooperation and co-production experience."""
         m = self.model
-        coproduced = sum(1 for p in m.concluded_this_month
-                         if p.rung in (Rung.co_design, Rung.co_decide))
-        self.competence = grow_competence(self.competence, m.levers.leadership.style,
-                                          m.support.training, coproduced)
+        coproduced = sum(
+            1 for p in m.concluded_this_month if p.rung in (Rung.co_design, Rung.co_decide)
+        )
+        self.competence = grow_competence(
+            self.competence, m.levers.leadership.style, m.support.training, coproduced
+        )
 
 
 def organisation_arrays(orgs: list[Organisation]) -> tuple[np.ndarray, np.ndarray]:

@@ -44,8 +44,13 @@ TARGETS: dict[str, tuple[float, str, str]] = {
 TOLERANCE_PP = 3.0
 
 
-def measure(scenario: Scenario, seeds: range | list[int], citizens: int = 2000,
-            months: int = 12, progress: Callable[[int], None] | None = None) -> pd.DataFrame:
+def measure(
+    scenario: Scenario,
+    seeds: range | list[int],
+    citizens: int = 2000,
+    months: int = 12,
+    progress: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
     """Mean of each target indicator over ``months`` for each seed (rows: seeds)."""
     rows = []
     for seed in seeds:
@@ -65,12 +70,18 @@ def table(scenario: Scenario, seeds: list[int], citizens: int = 2000) -> pd.Data
     out = []
     for key, (value, fact, source) in TARGETS.items():
         mean, sd = res[key].mean(), res[key].std(ddof=1) if len(res) > 1 else 0.0
-        out.append({
-            "fact": fact, "indicator": key, "survey": value, "model": mean, "model_sd": sd,
-            "gap_pp": 100 * (mean - value),
-            "within_tolerance": abs(100 * (mean - value)) <= TOLERANCE_PP,
-            "source": source,
-        })
+        out.append(
+            {
+                "fact": fact,
+                "indicator": key,
+                "survey": value,
+                "model": mean,
+                "model_sd": sd,
+                "gap_pp": 100 * (mean - value),
+                "within_tolerance": abs(100 * (mean - value)) <= TOLERANCE_PP,
+                "source": source,
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -79,8 +90,14 @@ def _logit(x: float) -> float:
     return float(np.log(x / (1 - x)))
 
 
-def fit(scenario: Scenario, seeds: list[int], citizens: int = 2000, iterations: int = 12,
-        damping: float = 0.8, log: Callable[[str], None] = print) -> dict[str, object]:
+def fit(
+    scenario: Scenario,
+    seeds: list[int],
+    citizens: int = 2000,
+    iterations: int = 12,
+    damping: float = 0.8,
+    log: Callable[[str], None] = print,
+) -> dict[str, object]:
     """Fit the five intercepts (see module docstring); returns the new behaviour values."""
     b = scenario.behaviour.model_dump()
     for it in range(iterations):

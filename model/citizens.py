@@ -46,9 +46,7 @@ class Population:
         self.migration = rng.random(n) < city.migration_share
         self.isolated = rng.random(n) < city.isolated_share
         # Silent groups (MODEL.md): low education, migration background, very old, isolated.
-        self.silent = (
-            (self.education == 0) | self.migration | (self.age_group == 4) | self.isolated
-        )
+        self.silent = (self.education == 0) | self.migration | (self.age_group == 4) | self.isolated
         noise = rng.normal(0.0, 0.15, n).astype(f32)
         self.time = np.clip(TIME_BY_AGE[self.age_group] + noise, 0.05, 1.0).astype(f32)
         # Interest per challenge; education raises political interest (Verba et al. 1995).

@@ -50,8 +50,10 @@ class Progress:
         bar = "#" * int(30 * frac)
         elapsed = time.perf_counter() - self.t0
         eta = elapsed / frac - elapsed if frac else 0
-        sys.stderr.write(f"\r{self.label} [{bar:<30}] {self.done}/{self.total}  "
-                         f"{elapsed:5.1f}s, ~{eta:4.0f}s left")
+        sys.stderr.write(
+            f"\r{self.label} [{bar:<30}] {self.done}/{self.total}  "
+            f"{elapsed:5.1f}s, ~{eta:4.0f}s left"
+        )
         if self.done >= self.total:
             sys.stderr.write("\n")
         sys.stderr.flush()
@@ -62,7 +64,7 @@ class Progress:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from model.model import DEFAULT_SEED, CoProductionModel
-    from model.output import write_run
+    from model.output import FILES, write_run
 
     overrides: dict = {"run": {}}
     if args.citizens is not None:
@@ -85,19 +87,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     df = model.dataframe()
     first, last = df.iloc[0], df.iloc[-1]
     print(f"{scenario.name}: {scenario.question}")
-    print(f"  {scenario.run.citizens:,} citizens x {months} months, seed {seed}, "
-          f"{elapsed:.1f} s")
-    rows = [("engaged (all)", "engaged_share"), ("  low education", "engaged_share_edu_low"),
-            ("  high education", "engaged_share_edu_high"),
-            ("  silent groups", "engaged_share_silent"), ("trust (mean)", "trust_mean"),
-            ("climate progress", "climate_progress"), ("lonely", "lonely_share"),
-            ("satisfied with democracy", "democracy_satisfaction")]
+    print(f"  {scenario.run.citizens:,} citizens x {months} months, seed {seed}, {elapsed:.1f} s")
+    rows = [
+        ("engaged (all)", "engaged_share"),
+        ("  low education", "engaged_share_edu_low"),
+        ("  high education", "engaged_share_edu_high"),
+        ("  silent groups", "engaged_share_silent"),
+        ("trust (mean)", "trust_mean"),
+        ("climate progress", "climate_progress"),
+        ("lonely", "lonely_share"),
+        ("satisfied with democracy", "democracy_satisfaction"),
+    ]
     print(f"  {'indicator':<26}{first['date']:>9}{last['date']:>9}")
     for label, col in rows:
         print(f"  {label:<26}{float(first[col]):>9.3f}{float(last[col]):>9.3f}")
-    print(f"  infrastructure spending: {float(last['infrastructure_spend_eur']) / 1e6:.2f} "
-          "million EUR")
-    print(f"  results: {out}/ ({', '.join(['timeseries.parquet', 'timeseries.csv', 'summary.json', 'overview.png'])})")
+    print(
+        f"  infrastructure spending: {float(last['infrastructure_spend_eur']) / 1e6:.2f} "
+        "million EUR"
+    )
+    print(f"  results: {out}/ ({', '.join(FILES)})")
     return 0
 
 
@@ -126,8 +134,10 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             status = 2
         else:
-            print(f"ok: {ref} ({sc.name}: {sc.run.months} months from {sc.run.start}, "
-                  f"{len(sc.timeline)} timeline entries)")
+            print(
+                f"ok: {ref} ({sc.name}: {sc.run.months} months from {sc.run.start}, "
+                f"{len(sc.timeline)} timeline entries)"
+            )
     return status
 
 
@@ -162,8 +172,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else DOCS / "calibration.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
-    print(tab[["indicator", "survey", "model", "gap_pp", "within_tolerance"]].round(3)
-          .to_string(index=False))
+    print(
+        tab[["indicator", "survey", "model", "gap_pp", "within_tolerance"]]
+        .round(3)
+        .to_string(index=False)
+    )
     print(f"wrote {out}")
     return 0 if tab["within_tolerance"].all() else 1
 
@@ -186,8 +199,11 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="coprod", description="City-citizen co-production "
-                                "simulation: run scenarios, check them, document them.")
+    p = argparse.ArgumentParser(
+        prog="coprod",
+        description="City-citizen co-production "
+        "simulation: run scenarios, check them, document them.",
+    )
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="run one scenario and write its results")
     r.add_argument("scenario", help="scenario file or name (e.g. scenarios/baseline.toml)")

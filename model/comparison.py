@@ -14,11 +14,27 @@ import pandas as pd
 from model.model import CoProductionModel
 from model.scenario_files import load_scenario, scenario_dir
 
-INDICATORS = ["engaged_share", "engaged_share_edu_low", "engaged_share_edu_high",
-              "engaged_share_silent", "trust_mean", "democracy_satisfaction",
-              "climate_progress", "lonely_share", "infrastructure_spend_eur"]
-ORDER = ["baseline", "early_participation", "infrastructure", "everyday_cooperation",
-         "responsibility_community", "tokenism", "austerity", "climate_assembly"]
+INDICATORS = [
+    "engaged_share",
+    "engaged_share_edu_low",
+    "engaged_share_edu_high",
+    "engaged_share_silent",
+    "trust_mean",
+    "democracy_satisfaction",
+    "climate_progress",
+    "lonely_share",
+    "infrastructure_spend_eur",
+]
+ORDER = [
+    "baseline",
+    "early_participation",
+    "infrastructure",
+    "everyday_cooperation",
+    "responsibility_community",
+    "tokenism",
+    "austerity",
+    "climate_assembly",
+]
 
 
 def run_all(seeds: int, citizens: int) -> pd.DataFrame:
@@ -66,8 +82,10 @@ def compare(seeds: int, citizens: int, out: Path) -> int:
         "",
     ]
     cols = INDICATORS[:-1]
-    lines += ["| scenario | question | " + " | ".join(f"`{c}`" for c in cols) + " |",
-              "|---|---|" + "---|" * len(cols)]
+    lines += [
+        "| scenario | question | " + " | ".join(f"`{c}`" for c in cols) + " |",
+        "|---|---|" + "---|" * len(cols),
+    ]
     for name in dict.fromkeys(runs["scenario"]):
         d = per_run.loc[name]
         q = load_scenario(name).question
@@ -78,12 +96,17 @@ def compare(seeds: int, citizens: int, out: Path) -> int:
                 cells.append(f"{mean:.3f}")
             else:
                 diff = 100 * (d[c] - base[c])
-                cells.append(f"{mean:.3f} ({diff.mean():+.1f} [{diff.min():+.1f}, "
-                             f"{diff.max():+.1f}])")
+                cells.append(
+                    f"{mean:.3f} ({diff.mean():+.1f} [{diff.min():+.1f}, {diff.max():+.1f}])"
+                )
         lines.append(f"| `{name}` | {q} | " + " | ".join(cells) + " |")
     spend = per_run["infrastructure_spend_eur"].groupby(level=0).mean() / 1e6
-    lines += ["", "Cumulative infrastructure spending by 2035 (million EUR): " + ", ".join(
-        f"{k} {v:.1f}" for k, v in spend.items()), ""]
+    lines += [
+        "",
+        "Cumulative infrastructure spending by 2035 (million EUR): "
+        + ", ".join(f"{k} {v:.1f}" for k, v in spend.items()),
+        "",
+    ]
     (out / "scenarios.md").write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines[8:]))
     print(f"wrote {out / 'scenarios.md'} and {out / 'figures' / 'scenarios.png'}")

@@ -42,8 +42,11 @@ def _default(value) -> str:
         return f"{value:,g}"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
-    return str(getattr(value, "value", value)).lower() if isinstance(value, bool) else str(
-        getattr(value, "value", value))
+    return (
+        str(getattr(value, "value", value)).lower()
+        if isinstance(value, bool)
+        else str(getattr(value, "value", value))
+    )
 
 
 def parameter_table() -> str:
@@ -51,19 +54,27 @@ def parameter_table() -> str:
     scenario = Scenario()
     out = []
     sections: list[tuple[str, BaseModel]] = [
-        ("run", scenario.run), ("city", scenario.city),
+        ("run", scenario.run),
+        ("city", scenario.city),
         ("levers.participation", scenario.levers.participation),
         ("levers.infrastructure", scenario.levers.infrastructure),
         ("levers.leadership", scenario.levers.leadership),
         ("levers.administration", scenario.levers.administration),
-        ("organisations", scenario.organisations), ("behaviour", scenario.behaviour),
-        ("support", scenario.support), ("challenges", scenario.challenges),
+        ("organisations", scenario.organisations),
+        ("behaviour", scenario.behaviour),
+        ("support", scenario.support),
+        ("challenges", scenario.challenges),
     ]
     for name, obj in sections:
         doc = (type(obj).__doc__ or "").strip().splitlines()[0]
-        out += [f"### `[{name}]`", "", doc, "",
-                "| parameter | meaning | unit | default | range | source |",
-                "|---|---|---|---|---|---|"]
+        out += [
+            f"### `[{name}]`",
+            "",
+            doc,
+            "",
+            "| parameter | meaning | unit | default | range | source |",
+            "|---|---|---|---|---|---|",
+        ]
         for key, field in type(obj).model_fields.items():
             extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
             out.append(

@@ -31,34 +31,51 @@ INDICATORS: dict[str, tuple[str, str]] = {
     "engaged_share_age_50_64": ("fraction", "Share engaged, age 50-64."),
     "engaged_share_age_65_74": ("fraction", "Share engaged, age 65-74."),
     "engaged_share_age_75_plus": ("fraction", "Share engaged, age 75 and over."),
-    "engaged_share_migration": ("fraction", "Share engaged among citizens with a migration "
-                                            "background."),
-    "engaged_share_silent": ("fraction", "Share engaged among silent groups (low education, "
-                                         "migration background, 75+, or isolated)."),
+    "engaged_share_migration": (
+        "fraction",
+        "Share engaged among citizens with a migration background.",
+    ),
+    "engaged_share_silent": (
+        "fraction",
+        "Share engaged among silent groups (low education, "
+        "migration background, 75+, or isolated).",
+    ),
     "open_share": ("fraction", "Share open to engaging among the non-engaged."),
-    "asked_entry_share": ("fraction", "Share of entries in the last 12 months that followed "
-                                      "being asked."),
-    "annual_exit_rate": ("fraction per year", "Exits of volunteers in the last 12 months over "
-                                              "the mean number of volunteers."),
+    "asked_entry_share": (
+        "fraction",
+        "Share of entries in the last 12 months that followed being asked.",
+    ),
+    "annual_exit_rate": (
+        "fraction per year",
+        "Exits of volunteers in the last 12 months over the mean number of volunteers.",
+    ),
     "hours_share_0_2": ("fraction", "Share of the engaged giving up to 2 hours a week."),
     "hours_share_3_5": ("fraction", "Share of the engaged giving 3-5 hours a week."),
     "hours_share_6_plus": ("fraction", "Share of the engaged giving 6 or more hours a week."),
     "trust_mean": ("0-1 scale", "Mean trust in the administration."),
     "efficacy_mean": ("0-1 scale", "Mean internal political efficacy."),
     "lonely_share": ("fraction", "Share of citizens who are lonely (loneliness > 0.5)."),
-    "climate_progress": ("fraction of the way", "Progress toward climate neutrality "
-                                                 "(1 = neutral; target 2035)."),
+    "climate_progress": (
+        "fraction of the way",
+        "Progress toward climate neutrality (1 = neutral; target 2035).",
+    ),
     "services_coverage": ("fraction", "Coverage of public services (Daseinsvorsorge)."),
     "public_places_quality": ("0-1 scale", "Quality of public places."),
     "democracy_satisfaction": ("fraction", "Share satisfied with local democracy."),
-    "infrastructure_spend_eur": ("EUR (cumulative)", "Spending on support infrastructure "
-                                                      "since the start of the run."),
-    "assembly_response_rate": ("fraction", "Share of invited who responded to a citizens' "
-                                           "assembly invitation (empty without an assembly)."),
-    "assembly_response_rate_edu_low": ("fraction", "The same among invited with low "
-                                                   "education (empty without an assembly)."),
-    "administration_competence": ("0-1 scale", "The administration's competence for "
-                                               "cooperation."),
+    "infrastructure_spend_eur": (
+        "EUR (cumulative)",
+        "Spending on support infrastructure since the start of the run.",
+    ),
+    "assembly_response_rate": (
+        "fraction",
+        "Share of invited who responded to a citizens' "
+        "assembly invitation (empty without an assembly).",
+    ),
+    "assembly_response_rate_edu_low": (
+        "fraction",
+        "The same among invited with low education (empty without an assembly).",
+    ),
+    "administration_competence": ("0-1 scale", "The administration's competence for cooperation."),
 }
 
 EDU_NAMES = ("low", "mid", "high")

@@ -64,8 +64,13 @@ class CoProductionModel(mesa.Model):
         Number of citizen agents; overrides ``scenario.run.citizens``.
     """
 
-    def __init__(self, scenario: Scenario | None = None, *, rng: int | None = None,
-                 citizens: int | None = None):
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        *,
+        rng: int | None = None,
+        citizens: int | None = None,
+    ):
         seed = DEFAULT_SEED if rng is None else int(rng)
         super().__init__(rng=seed)
         self.seed = seed
@@ -92,8 +97,9 @@ class CoProductionModel(mesa.Model):
         self.city = challenges.CityState.initial(cfg.challenges)
         self.recognition = 0.0
         self.spend_eur = 0.0
-        self.window: dict[str, deque] = {k: deque(maxlen=12) for k in
-                                         ("entries", "entries_asked", "exits", "engaged")}
+        self.window: dict[str, deque] = {
+            k: deque(maxlen=12) for k in ("entries", "entries_asked", "exits", "engaged")
+        }
         self.events: list[tuple[str, str]] = []  # (date, label) of timeline and live changes
         self.concluded_this_month: list[participation.Process] = []
         self.assembly_this_month: participation.Process | None = None
@@ -159,16 +165,19 @@ class CoProductionModel(mesa.Model):
         for proc in self.administration.processes:
             if proc.start <= self.month:
                 had_assembly = proc.invited
-                participation.draw_participants(proc, pop, self.support.office, cfg.support, rng,
-                                                silent_reach=b.silent_reach)
+                participation.draw_participants(
+                    proc, pop, self.support.office, cfg.support, rng, silent_reach=b.silent_reach
+                )
                 if proc.invited and not had_assembly:
                     self.assembly_this_month = proc
         responsive = leadership.visible_responsiveness(
-            lv.administration.responsiveness, lv.leadership.style, self.support.office)
+            lv.administration.responsiveness, lv.leadership.style, self.support.office
+        )
         self.concluded_this_month = self.administration.conclude_due()
         for proc in self.concluded_this_month:
-            v, e = participation.conclude(proc, responsive, lv.administration.council_compromise,
-                                          rng)
+            v, e = participation.conclude(
+                proc, responsive, lv.administration.council_compromise, rng
+            )
             if proc.participants is None:
                 continue
             # 4. ownership and disappointment; 5. trust and efficacy
@@ -181,8 +190,12 @@ class CoProductionModel(mesa.Model):
         # 6. support infrastructure and 7. leadership
         month_of_year = int(self.date[5:])
         self.recognition = leadership.recognition(
-            lv.leadership.style, month_of_year, lv.leadership.volunteering_day_month,
-            self.recognition, b)
+            lv.leadership.style,
+            month_of_year,
+            lv.leadership.volunteering_day_month,
+            self.recognition,
+            b,
+        )
         self.administration.step()
         success = 0.5 + 0.5 * self.administration.competence
         trust.everyday_feedback(pop, responsive, success, b)
@@ -195,22 +208,34 @@ class CoProductionModel(mesa.Model):
         capacity = np.fromiter((o.capacity for o in self._org_list), dtype=np.float64)
         free = np.maximum(np.floor(capacity) - members, 0).astype(np.int64)
         # 2. being asked
-        recruitment.ask_to_join(pop, self.network, float(free.sum()), self.support.matching,
-                                self.support.outreach_contacts, b, rng)
+        recruitment.ask_to_join(
+            pop,
+            self.network,
+            float(free.sum()),
+            self.support.matching,
+            self.support.outreach_contacts,
+            b,
+            rng,
+        )
         # 3. joining
         joining.become_open(pop, b, rng)
         tie_share = share_of_ties(self.network, pop.engaged, self.degree)
         joined = joining.join(pop, tie_share, self.support.matching, free, self.month, b, rng)
         # 8. exhaustion and exit
-        left = exhaustion.spend_energy_and_exit(pop, management, self.support.load_relief,
-                                                self.recognition, b, rng)
+        left = exhaustion.spend_energy_and_exit(
+            pop, management, self.support.load_relief, self.recognition, b, rng
+        )
         # 9. challenge outcomes
-        hours = challenges.hours_by_focus(pop, focus, self.residents_per_agent,
-                                          cfg.city.population)
-        challenges.advance_challenges(self.city, pop, hours, success, self._baseline_loneliness,
-                                      cfg.challenges, rng)
-        ownership.fade(pop, b, b.disappointment_decay * (
-            2.0 if lv.leadership.style == LeadershipStyle.everyday_cooperation else 1.0))
+        hours = challenges.hours_by_focus(pop, focus, self.residents_per_agent, cfg.city.population)
+        challenges.advance_challenges(
+            self.city, pop, hours, success, self._baseline_loneliness, cfg.challenges, rng
+        )
+        ownership.fade(
+            pop,
+            b,
+            b.disappointment_decay
+            * (2.0 if lv.leadership.style == LeadershipStyle.everyday_cooperation else 1.0),
+        )
         # bookkeeping
         self.spend_eur += self.support.monthly_cost_eur
         w = self.window
@@ -221,17 +246,30 @@ class CoProductionModel(mesa.Model):
 
     def _start_project(self, proc: participation.Process, places: float) -> None:
         """An adopted co-designed measure becomes a project with places for volunteers."""
-        kind = (OrganisationKind.cooperative if proc.topic in (Challenge.climate,
-                Challenge.services) else OrganisationKind.neighbourhood_initiative)
-        org = Organisation(self, kind, CHALLENGES.index(proc.topic), places,
-                           self.config.organisations.management_quality)
+        kind = (
+            OrganisationKind.cooperative
+            if proc.topic in (Challenge.climate, Challenge.services)
+            else OrganisationKind.neighbourhood_initiative
+        )
+        org = Organisation(
+            self,
+            kind,
+            CHALLENGES.index(proc.topic),
+            places,
+            self.config.organisations.management_quality,
+        )
         self._org_list.append(org)
 
     # ------------------------------------------------------------------ set-up
     def _support(self) -> infrastructure.SupportEffects:
         cfg = self.config
-        return infrastructure.support_effects(self.levers.infrastructure, cfg.support,
-                                              cfg.behaviour, cfg.city.population, self.citizens.n)
+        return infrastructure.support_effects(
+            self.levers.infrastructure,
+            cfg.support,
+            cfg.behaviour,
+            cfg.city.population,
+            self.citizens.n,
+        )
 
     def _create_organisations(self) -> mesa.AgentSet:
         cfg = self.config
@@ -240,15 +278,18 @@ class CoProductionModel(mesa.Model):
         for kind, per_100k in cfg.organisations.per_100k.items():
             count = max(1, round(per_100k * cfg.city.population / 100_000 * scale))
             kinds += [kind] * count
-        weight = np.array([PLACES_WEIGHT[k] for k in kinds]) * self.rng.lognormal(0, 0.5, len(kinds))
+        weight = np.array([PLACES_WEIGHT[k] for k in kinds]) * self.rng.lognormal(
+            0, 0.5, len(kinds)
+        )
         expected_engaged = float(INITIAL_ENGAGED @ (self.group_sizes["edu"]))
         places = weight / weight.sum() * expected_engaged * cfg.organisations.places_per_engaged
         orgs = []
         for kind, cap in zip(kinds, places, strict=True):
             fw = np.asarray(FOCUS_WEIGHT[kind], dtype=float)
             focus = int(self.rng.choice(len(fw), p=fw / fw.sum()))
-            orgs.append(Organisation(self, kind, focus, float(cap),
-                                     cfg.organisations.management_quality))
+            orgs.append(
+                Organisation(self, kind, focus, float(cap), cfg.organisations.management_quality)
+            )
         self._org_list = orgs
         return self.agents_by_type[Organisation]
 

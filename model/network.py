@@ -4,9 +4,11 @@ Construction (documented in docs/ODD.md, "Initialisation"):
 
 1. Neighbourhoods: citizens are ordered by education plus wide noise and cut into blocks of
    ``neighbourhood_size``, so neighbourhoods are mildly segregated by education, as cities are.
-2. Within each neighbourhood citizens are ordered by education plus narrow noise and tied to
-   their ``k/2`` successors: a ring lattice, which gives the high clustering of real
-   friendship networks and makes ties homophilous by education (McPherson et al. 2001).
+2. Citizens are ordered by neighbourhood and, within it, by education plus narrow noise, and
+   each is tied to their ``k/2`` successors in that order: one ring lattice over the city in
+   which almost all ties stay inside a neighbourhood (only the ``k/2`` ends of each block
+   cross into the next). This gives the high clustering of real friendship networks and makes
+   ties homophilous by education (McPherson et al. 2001).
 3. Each tie is rewired to a random citizen of the whole city with probability
    ``network_rewiring`` (Watts & Strogatz 1998): short paths across the city.
 4. Socially isolated citizens keep only a fifth of their ties.

@@ -22,8 +22,7 @@ FILES = ("timeseries.parquet", "timeseries.csv", "summary.json", "overview.png")
 
 def package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
-    for pkg in ("coprod", "mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic",
-                "matplotlib"):
+    for pkg in ("coprod", "mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "matplotlib"):
         try:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
@@ -37,8 +36,11 @@ def summary(model, scenario_file: str | None) -> dict:
     final = {}
     for k in INDICATORS:
         v = last[k]
-        final[k] = None if v is None or (isinstance(v, float) and pd.isna(v)) else (
-            v.item() if hasattr(v, "item") else v)
+        final[k] = (
+            None
+            if v is None or (isinstance(v, float) and pd.isna(v))
+            else (v.item() if hasattr(v, "item") else v)
+        )
     return {
         "scenario": model.config.name,
         "scenario_file": scenario_file,
@@ -70,9 +72,14 @@ def write_run(model, out_dir: Path, scenario_file: str | None) -> Path:
         df.to_csv(tmp / "timeseries.csv", index=False)
         (tmp / "summary.json").write_text(
             json.dumps(summary(model, scenario_file), indent=2, ensure_ascii=False) + "\n",
-            encoding="utf-8")
-        fig = overview(df, f"{model.config.name} — {model.config.city.name}, seed "
-                           f"{model.seed}, {model.citizens.n:,} citizens", model.events)
+            encoding="utf-8",
+        )
+        fig = overview(
+            df,
+            f"{model.config.name} — {model.config.city.name}, seed "
+            f"{model.seed}, {model.citizens.n:,} citizens",
+            model.events,
+        )
         fig.savefig(tmp / "overview.png", dpi=110)
         out_dir.mkdir(exist_ok=True)
         for name in FILES:

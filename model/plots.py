@@ -11,8 +11,7 @@ from matplotlib.figure import Figure
 
 from model.calibration import TARGETS
 
-OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442",
-             "#000000"]
+OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000"]
 CHALLENGE_COLUMNS = {
     "climate_progress": "Climate neutrality (progress)",
     "services_coverage": "Public services (coverage)",
@@ -47,9 +46,11 @@ def overview(df: pd.DataFrame, title: str, events: list[tuple[str, str]] = ()) -
     ax.set_ylim(0, max(0.7, float(df["engaged_share_edu_high"].max()) + 0.05))
     ax.legend(fontsize=9, loc="upper left", ncols=2)
     ax = axes[0, 1]
-    for col, label, color in [("trust_mean", "trust in administration", OKABE_ITO[2]),
-                              ("efficacy_mean", "efficacy", OKABE_ITO[4]),
-                              ("open_share", "open to engage (non-engaged)", OKABE_ITO[1])]:
+    for col, label, color in [
+        ("trust_mean", "trust in administration", OKABE_ITO[2]),
+        ("efficacy_mean", "efficacy", OKABE_ITO[4]),
+        ("open_share", "open to engage (non-engaged)", OKABE_ITO[1]),
+    ]:
         ax.plot(x, df[col], label=label, color=color, lw=1.8)
     ax.set_ylim(0, 1)
     ax.set_title("Trust, efficacy, openness")
@@ -58,8 +59,9 @@ def overview(df: pd.DataFrame, title: str, events: list[tuple[str, str]] = ()) -
     for (col, label), color in zip(CHALLENGE_COLUMNS.items(), OKABE_ITO, strict=False):
         ax.plot(x, df[col], label=label, color=color, lw=1.8)
     ax.axhline(1.0, color="grey", ls=":", lw=1)
-    ax.annotate("climate-neutral (target 2035)", (x.iloc[0], 1.0), fontsize=8,
-                va="bottom", color="grey")
+    ax.annotate(
+        "climate-neutral (target 2035)", (x.iloc[0], 1.0), fontsize=8, va="bottom", color="grey"
+    )
     ax.set_ylim(0, 1.08)
     ax.set_title("The five challenges")
     ax.legend(fontsize=8, loc="lower left", ncols=2)
@@ -68,14 +70,15 @@ def overview(df: pd.DataFrame, title: str, events: list[tuple[str, str]] = ()) -
     ax.set_title("Support infrastructure, cumulative spending (million EUR)")
     for a in axes.flat:
         a.grid(alpha=0.3)
-        for date, label in events:
+        for date, _label in events:
             xe = int(date[:4]) + (int(date[5:]) - 1) / 12
             a.axvline(xe, color="grey", ls="--", lw=0.9)
         a.set_xlabel("year")
     for date, label in events:
         xe = int(date[:4]) + (int(date[5:]) - 1) / 12
-        axes[0, 0].annotate(label, (xe, 0.02), rotation=90, fontsize=7, color="grey",
-                            va="bottom", ha="right")
+        axes[0, 0].annotate(
+            label, (xe, 0.02), rotation=90, fontsize=7, color="grey", va="bottom", ha="right"
+        )
     fig.suptitle(title, fontsize=14)
     return fig
 

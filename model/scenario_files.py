@@ -52,26 +52,40 @@ def resolve(ref: str | Path, base_dir: Path | None = None) -> Path:
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse one TOML file, turning every failure into a :class:`ScenarioError`."""
     if not path.is_file():
-        raise ScenarioError(path, "", str(path), "an existing scenario file (.toml); "
-                            "`coprod scenarios` lists the shipped ones")
+        raise ScenarioError(
+            path,
+            "",
+            str(path),
+            "an existing scenario file (.toml); `coprod scenarios` lists the shipped ones",
+        )
     data = path.read_bytes()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(path, "", f"byte 0x{data[exc.start]:02x} at offset {exc.start}",
-                            "a text file encoded as UTF-8") from None
+        raise ScenarioError(
+            path,
+            "",
+            f"byte 0x{data[exc.start]:02x} at offset {exc.start}",
+            "a text file encoded as UTF-8",
+        ) from None
     if not text.strip():
-        raise ScenarioError(path, "", "an empty file", "a TOML scenario with at least a "
-                            "'question' (see scenarios/baseline.toml)")
+        raise ScenarioError(
+            path,
+            "",
+            "an empty file",
+            "a TOML scenario with at least a 'question' (see scenarios/baseline.toml)",
+        )
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(path, "", f"invalid TOML ({exc})", "TOML syntax "
-                            "(https://toml.io); strings need quotes") from None
+        raise ScenarioError(
+            path, "", f"invalid TOML ({exc})", "TOML syntax (https://toml.io); strings need quotes"
+        ) from None
 
 
-def load_raw(ref: str | Path, base_dir: Path | None = None,
-             _chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], Path]:
+def load_raw(
+    ref: str | Path, base_dir: Path | None = None, _chain: tuple[Path, ...] = ()
+) -> tuple[dict[str, Any], Path]:
     """The merged raw dictionary of a scenario and its ancestors, and its path."""
     from model.config import deep_merge
 
@@ -90,8 +104,12 @@ def load_raw(ref: str | Path, base_dir: Path | None = None,
     parent_path = resolve(parent_ref, path.parent)
     if not parent_path.is_file():
         known = sorted(p.stem for p in path.parent.glob("*.toml"))
-        raise ScenarioError(path, "extends", parent_ref,
-                            "one of " + ", ".join(known) if known else "an existing scenario")
+        raise ScenarioError(
+            path,
+            "extends",
+            parent_ref,
+            "one of " + ", ".join(known) if known else "an existing scenario",
+        )
     parent, _ = load_raw(parent_path, path.parent, (*_chain, key))
     # a child keeps its own identity; timeline entries of ancestors are kept before its own
     for own in ("name", "question", "description"):
@@ -125,14 +143,19 @@ def _explain(path: Path, raw: dict, exc: ValidationError) -> ScenarioError:
     loc = list(err["loc"])
     cause = (err.get("ctx") or {}).get("error")
     if isinstance(cause, TimelineDateError):
-        return ScenarioError(path, f"timeline[{cause.index}].date", cause.given,
-                             f"a month inside the run, {cause.start} to {cause.end}")
+        return ScenarioError(
+            path,
+            f"timeline[{cause.index}].date",
+            cause.given,
+            f"a month inside the run, {cause.start} to {cause.end}",
+        )
     if isinstance(cause, TimelineLeverError):
         inner = cause.cause
         if isinstance(inner, ValidationError):
             sub = _explain(path, raw.get("timeline", [{}])[cause.index].get("levers", {}), inner)
-            return ScenarioError(path, f"timeline[{cause.index}].levers.{sub.key}", sub.given,
-                                 sub.allowed)
+            return ScenarioError(
+                path, f"timeline[{cause.index}].levers.{sub.key}", sub.given, sub.allowed
+            )
         return ScenarioError(path, f"timeline[{cause.index}].levers", None, str(inner))
     key = _key_path(loc)
     given = err.get("input")
@@ -211,9 +234,21 @@ def _allowed(loc: list, err: dict) -> str:
         kind += f" ({extra['unit']})"
     if typing.get_origin(field.annotation) is list and not isinstance(loc[-1], int):
         kind = f"a list: {kind}"
-    if err["type"] not in ("int_parsing", "float_parsing", "bool_parsing", "enum",
-                           "greater_than_equal", "less_than_equal", "greater_than",
-                           "less_than", "int_type", "float_type", "bool_type", "string_type",
-                           "int_from_float", "list_type"):
+    if err["type"] not in (
+        "int_parsing",
+        "float_parsing",
+        "bool_parsing",
+        "enum",
+        "greater_than_equal",
+        "less_than_equal",
+        "greater_than",
+        "less_than",
+        "int_type",
+        "float_type",
+        "bool_type",
+        "string_type",
+        "int_from_float",
+        "list_type",
+    ):
         kind += f" ({err['msg']})"
     return kind

@@ -19,8 +19,23 @@ SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
 
 def test_run_writes_all_results(tmp_path, capsys):
     out = tmp_path / "base"
-    assert main(["run", str(ROOT / "scenarios/baseline.toml"), "--citizens", "300",
-                 "--months", "14", "--seed", "3", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(ROOT / "scenarios/baseline.toml"),
+                "--citizens",
+                "300",
+                "--months",
+                "14",
+                "--seed",
+                "3",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "baseline" in printed and "engaged" in printed
     for name in ("timeseries.parquet", "timeseries.csv", "summary.json", "overview.png"):
@@ -41,17 +56,32 @@ def test_run_writes_all_results(tmp_path, capsys):
 def test_default_seed_is_fixed(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     for out in (a, b):
-        assert main(["run", "baseline", "--citizens", "200", "--months", "6",
-                     "--out", str(out), "--quiet"]) == 0
-    pd.testing.assert_frame_equal(pd.read_parquet(a / "timeseries.parquet"),
-                                  pd.read_parquet(b / "timeseries.parquet"))
+        assert (
+            main(
+                [
+                    "run",
+                    "baseline",
+                    "--citizens",
+                    "200",
+                    "--months",
+                    "6",
+                    "--out",
+                    str(out),
+                    "--quiet",
+                ]
+            )
+            == 0
+        )
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(a / "timeseries.parquet"), pd.read_parquet(b / "timeseries.parquet")
+    )
 
 
 def test_scenarios_lists_every_file_with_its_question(capsys):
     assert main(["scenarios"]) == 0
     out = capsys.readouterr().out
     for path in SCENARIOS:
-        line = next(l for l in out.splitlines() if l.startswith(path.stem + " "))
+        line = next(x for x in out.splitlines() if x.startswith(path.stem + " "))
         assert "?" in line and "invalid" not in line
 
 
@@ -66,8 +96,16 @@ def test_every_shipped_scenario_is_valid_and_asks_a_question(path, capsys):
 
 def test_required_scenarios_exist():
     names = {p.stem for p in SCENARIOS}
-    assert {"baseline", "early_participation", "infrastructure", "everyday_cooperation",
-            "responsibility_community", "tokenism", "austerity", "climate_assembly"} <= names
+    assert {
+        "baseline",
+        "early_participation",
+        "infrastructure",
+        "everyday_cooperation",
+        "responsibility_community",
+        "tokenism",
+        "austerity",
+        "climate_assembly",
+    } <= names
 
 
 def test_schema_is_valid_json_schema_of_scenarios(tmp_path):
@@ -77,15 +115,32 @@ def test_schema_is_valid_json_schema_of_scenarios(tmp_path):
     assert schema["additionalProperties"] is False
     assert {"run", "levers", "timeline", "behaviour"} <= set(schema["properties"])
     committed = json.loads((ROOT / "scenarios/scenario.schema.json").read_text())
-    assert committed == schema, "regenerate with: uv run coprod schema --out scenarios/scenario.schema.json"
+    assert committed == schema, (
+        "regenerate with: uv run coprod schema --out scenarios/scenario.schema.json"
+    )
 
 
 def test_console_script_runs_in_a_new_process(tmp_path):
     out = tmp_path / "o"
     proc = subprocess.run(
-        [sys.executable, "-m", "model.cli", "run", "scenarios/climate_assembly.toml",
-         "--citizens", "300", "--months", "20", "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "model.cli",
+            "run",
+            "scenarios/climate_assembly.toml",
+            "--citizens",
+            "300",
+            "--months",
+            "20",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     df = pd.read_csv(out / "timeseries.csv")
     # the assembly (March 2027 = month 15) reports response rates in that month only
@@ -97,25 +152,40 @@ def test_console_script_runs_in_a_new_process(tmp_path):
 
 BAD = {
     "syntax": ('question = "x"\n[run\nmonths = 3\n', "", "invalid TOML"),
-    "unknown_key": ('question = "x"\n[levers.participation]\ntiming = "late"\nspeed = 3\n',
-                    "levers.participation.speed", "keys here are"),
+    "unknown_key": (
+        'question = "x"\n[levers.participation]\ntiming = "late"\nspeed = 3\n',
+        "levers.participation.speed",
+        "keys here are",
+    ),
     "wrong_type": ('[run]\nmonths = "ten"\n', "run.months", "a whole number"),
-    "out_of_range": ('[levers.infrastructure]\nvolunteer_agency_eur = -5\n',
-                     "levers.infrastructure.volunteer_agency_eur", "from 0 to"),
-    "bad_enum": ('[levers.participation]\nrung = "shout"\n', "levers.participation.rung",
-                 "'co_design'"),
+    "out_of_range": (
+        "[levers.infrastructure]\nvolunteer_agency_eur = -5\n",
+        "levers.infrastructure.volunteer_agency_eur",
+        "from 0 to",
+    ),
+    "bad_enum": (
+        '[levers.participation]\nrung = "shout"\n',
+        "levers.participation.rung",
+        "'co_design'",
+    ),
     "unknown_parent": ('extends = "nowhere"\n', "extends", "one of"),
-    "date_outside": ('[[timeline]]\ndate = "2040-01"\nlabel = "late"\n'
-                     '[timeline.process]\ntopic = "climate"\n', "timeline[0].date",
-                     "2026-01 to 2035-12"),
-    "bad_date": ('[[timeline]]\ndate = "March 2027"\n[timeline.process]\n',
-                 "timeline[0].date", "YYYY-MM"),
-    "timeline_lever": ('[[timeline]]\ndate = "2027-01"\n'
-                       '[timeline.levers.infrastructure]\noutreach_eur = "lots"\n',
-                       "timeline[0].levers.infrastructure.outreach_eur", "a number"),
+    "date_outside": (
+        '[[timeline]]\ndate = "2040-01"\nlabel = "late"\n[timeline.process]\ntopic = "climate"\n',
+        "timeline[0].date",
+        "2026-01 to 2035-12",
+    ),
+    "bad_date": (
+        '[[timeline]]\ndate = "March 2027"\n[timeline.process]\n',
+        "timeline[0].date",
+        "YYYY-MM",
+    ),
+    "timeline_lever": (
+        '[[timeline]]\ndate = "2027-01"\n[timeline.levers.infrastructure]\noutreach_eur = "lots"\n',
+        "timeline[0].levers.infrastructure.outreach_eur",
+        "a number",
+    ),
     "empty": ("  \n", "", "empty"),
-    "shares": ('[city]\neducation_shares = [0.5, 0.5, 0.5]\n', "city.education_shares",
-               "sum to 1"),
+    "shares": ("[city]\neducation_shares = [0.5, 0.5, 0.5]\n", "city.education_shares", "sum to 1"),
 }
 
 
@@ -123,7 +193,7 @@ def _expect_exit_2(args, capsys, *needles):
     assert main(args) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err
-    lines = [l for l in err.splitlines() if l.strip()]
+    lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1, err
     for needle in needles:
         assert needle in err, (needle, err)
@@ -148,28 +218,39 @@ def test_non_utf8_file(tmp_path, capsys):
 
 
 def test_missing_file(tmp_path, capsys):
-    _expect_exit_2(["run", str(tmp_path / "nope.toml"), "--out", str(tmp_path / "o")], capsys,
-                   "nope.toml", "existing scenario file")
+    _expect_exit_2(
+        ["run", str(tmp_path / "nope.toml"), "--out", str(tmp_path / "o")],
+        capsys,
+        "nope.toml",
+        "existing scenario file",
+    )
     assert not (tmp_path / "o").exists()
 
 
 def test_circular_extension(tmp_path, capsys):
     (tmp_path / "a.toml").write_text('extends = "b"\n')
     (tmp_path / "b.toml").write_text('extends = "a"\n')
-    _expect_exit_2(["check", str(tmp_path / "a.toml")], capsys, "extends", "a.toml -> b.toml",
-                   "without cycles")
+    _expect_exit_2(
+        ["check", str(tmp_path / "a.toml")], capsys, "extends", "a.toml -> b.toml", "without cycles"
+    )
 
 
 def test_error_in_parent_names_the_parent(tmp_path, capsys):
     (tmp_path / "parent.toml").write_text("[run]\nmonths = 0\n")
     (tmp_path / "child.toml").write_text('extends = "parent"\n')
-    _expect_exit_2(["check", str(tmp_path / "child.toml")], capsys, "run.months", "0",
-                   "from 1 to 600")
+    _expect_exit_2(
+        ["check", str(tmp_path / "child.toml")], capsys, "run.months", "0", "from 1 to 600"
+    )
 
 
 def test_out_of_range_command_line_overrides(tmp_path, capsys):
-    _expect_exit_2(["run", "baseline", "--citizens", "3", "--out", str(tmp_path / "o")],
-                   capsys, "run.citizens", "given 3", "at least 50" if False else "from 50")
+    _expect_exit_2(
+        ["run", "baseline", "--citizens", "3", "--out", str(tmp_path / "o")],
+        capsys,
+        "run.citizens",
+        "given 3",
+        "at least 50" if False else "from 50",
+    )
     assert not (tmp_path / "o").exists()
 
 

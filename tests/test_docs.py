@@ -31,8 +31,7 @@ def _fields(model, prefix=""):
 
 def test_every_parameter_has_meaning_unit_and_source():
     sc = Scenario()
-    for section in ("run", "city", "levers", "organisations", "behaviour", "support",
-                    "challenges"):
+    for section in ("run", "city", "levers", "organisations", "behaviour", "support", "challenges"):
         for key, field in _fields(getattr(sc, section), f"{section}."):
             if key in ("city.name",):
                 continue

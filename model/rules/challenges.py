@@ -46,8 +46,9 @@ class CityState:
         return cls(c.climate_start, c.services_start, c.places_start)
 
 
-def hours_by_focus(pop: Population, focus_by_org: np.ndarray, residents_per_agent: float,
-                   population: int) -> np.ndarray:
+def hours_by_focus(
+    pop: Population, focus_by_org: np.ndarray, residents_per_agent: float, population: int
+) -> np.ndarray:
     """Co-produced hours per resident this month, by challenge."""
     eng = pop.engaged
     focus = focus_by_org[pop.organisation[eng]]
@@ -68,19 +69,34 @@ def advance_challenges(
     eff = c.effect_per_hour * success * hours
     i = {ch: k for k, ch in enumerate(CHALLENGES)}
     city.climate_progress = min(
-        1.0, city.climate_progress + c.climate_trend + eff[i["climate"]] * (1 - city.climate_progress)
+        1.0,
+        city.climate_progress + c.climate_trend + eff[i["climate"]] * (1 - city.climate_progress),
     )
-    city.services_coverage = float(np.clip(
-        city.services_coverage - c.services_erosion
-        + eff[i["services"]] * (1 - city.services_coverage), 0, 1))
-    city.public_places_quality = float(np.clip(
-        city.public_places_quality - c.places_wear
-        + eff[i["public_places"]] * (1 - city.public_places_quality), 0, 1))
+    city.services_coverage = float(
+        np.clip(
+            city.services_coverage
+            - c.services_erosion
+            + eff[i["services"]] * (1 - city.services_coverage),
+            0,
+            1,
+        )
+    )
+    city.public_places_quality = float(
+        np.clip(
+            city.public_places_quality
+            - c.places_wear
+            + eff[i["public_places"]] * (1 - city.public_places_quality),
+            0,
+            1,
+        )
+    )
     # loneliness: drift to baseline, relief by own engagement and by loneliness projects
     lon = pop.loneliness
     lon += np.float32(c.loneliness_drift) * (baseline_loneliness - lon)
     lon -= np.float32(c.loneliness_relief) * pop.engaged
-    visited = (lon > LONELY) & (rng.random(pop.n, dtype=np.float32) < min(1.0, eff[i["loneliness"]] * 10))
+    visited = (lon > LONELY) & (
+        rng.random(pop.n, dtype=np.float32) < min(1.0, eff[i["loneliness"]] * 10)
+    )
     lon[visited] -= np.float32(0.1)
     np.clip(lon, 0, 1, out=lon)
     # democracy projects: a small trust gain for everyone

@@ -51,9 +51,10 @@ def spend_energy_and_exit(
 
     burnt_out = eng & (pop.energy < p.exhaustion_threshold)
     # ownership of a measure one helped shape keeps people carrying it (mechanism 4)
-    hazard = (np.float32(p.exit_life * (1 - 0.4 * recognition)) + np.float32(
-        p.exit_disappointment
-    ) * pop.disappointment) * (1.0 - 0.5 * pop.ownership)
+    hazard = (
+        np.float32(p.exit_life * (1 - 0.4 * recognition))
+        + np.float32(p.exit_disappointment) * pop.disappointment
+    ) * (1.0 - 0.5 * pop.ownership)
     quits = eng & ~burnt_out & (rng.random(pop.n, dtype=np.float32) < hazard)
     left = burnt_out | quits
     pop.state[burnt_out] = State.EXHAUSTED

@@ -38,9 +38,12 @@ def become_open(pop: Population, p: Behaviour, rng: np.random.Generator) -> None
         - p.open_disappointment * pop.disappointment
     )
     spontaneous = logistic(x)
-    by_ask = np.where(
-        pop.asked_in_person, min(1.0, p.asked_opens * p.silent_asked_response), p.asked_opens
-    ).astype(np.float32) * pop.asked
+    by_ask = (
+        np.where(
+            pop.asked_in_person, min(1.0, p.asked_opens * p.silent_asked_response), p.asked_opens
+        ).astype(np.float32)
+        * pop.asked
+    )
     chance_open = 1.0 - (1.0 - spontaneous) * (1.0 - by_ask)
     chance_lapse = np.float32(p.open_lapse) * (1.0 + 2.0 * pop.disappointment) * ~pop.asked
     u = rng.random(pop.n, dtype=np.float32)

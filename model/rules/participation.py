@@ -75,7 +75,11 @@ class Process:
 
 
 def draw_participants(
-    proc: Process, pop: Population, office: float, s: Support, rng: np.random.Generator,
+    proc: Process,
+    pop: Population,
+    office: float,
+    s: Support,
+    rng: np.random.Generator,
     silent_reach: float = Behaviour.model_fields["silent_reach"].default,
 ) -> None:
     """Add this month's participants of ``proc`` to its ``participants`` mask."""
@@ -86,11 +90,15 @@ def draw_participants(
         if fmt == Format.open_consultation:
             # silent groups answer open calls less; the office and outreach close part of it
             gap = 1.0 - silent_reach
-            reach = np.where(pop.silent, silent_reach + gap * (0.5 * office + 0.45 * proc.outreach),
-                             1.0)
-            chance = s.consultation_rate * pop.interest[:, topic] * EDUCATION_SELECTION[
-                pop.education
-            ] * reach
+            reach = np.where(
+                pop.silent, silent_reach + gap * (0.5 * office + 0.45 * proc.outreach), 1.0
+            )
+            chance = (
+                s.consultation_rate
+                * pop.interest[:, topic]
+                * EDUCATION_SELECTION[pop.education]
+                * reach
+            )
             proc.participants |= rng.random(pop.n, dtype=np.float32) < chance
         elif fmt == Format.actor_forum:
             chance = np.where(pop.engaged, s.forum_rate, 0.0) + np.where(

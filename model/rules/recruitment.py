@@ -46,7 +46,9 @@ def ask_to_join(
     asks = p.org_asks_per_place * max(free_places, 0.0) * (1.0 + agency_reach)
     from_orgs = np.minimum(1.0, visibility * (asks / total_visibility)) if total_visibility else 0.0
 
-    asked = candidates & (rng.random(pop.n, dtype=np.float32) < 1 - (1 - from_ties) * (1 - from_orgs))
+    asked = candidates & (
+        rng.random(pop.n, dtype=np.float32) < 1 - (1 - from_ties) * (1 - from_orgs)
+    )
     silent_candidates = candidates & pop.silent
     n_silent = int(silent_candidates.sum())
     if outreach_contacts > 0 and n_silent:

@@ -2,9 +2,10 @@
 
 ODD submodel 5 ("Efficacy and trust"). Trust in the administration moves toward what
 citizens observe: participants toward the visible influence of their process, everyone
-slowly toward their own disposition shifted by 0.6 × (visible responsiveness − today's 0.4). Efficacy moves toward one's own
-success: participants toward their influence, volunteers toward their projects' success
-(which administrative friction lowers). Updates are asymmetric: a disappointment moves
+slowly toward their own disposition shifted by 0.6 × (visible responsiveness − today's
+0.4). Efficacy moves toward one's own success: participants toward their influence,
+volunteers toward their projects' success (which administrative friction lowers), and
+everyone's drifts back toward their disposition. Updates are asymmetric: a disappointment moves
 trust ``negativity_bias`` times as far as an equal reward.
 
 References
