@@ -30,6 +30,19 @@ def P(default: Any, *, unit: str, source: str, description: str, **kw) -> Any:
     )
 
 
+def field_bounds(field) -> tuple[float | None, float | None]:
+    """Lower and upper bound (inclusive or strict) declared on a pydantic field."""
+    lo = hi = None
+    for m in field.metadata:
+        for attr in ("ge", "gt"):
+            if getattr(m, attr, None) is not None:
+                lo = getattr(m, attr)
+        for attr in ("le", "lt"):
+            if getattr(m, attr, None) is not None:
+                hi = getattr(m, attr)
+    return lo, hi
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, validate_default=True)
 

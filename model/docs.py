@@ -12,19 +12,12 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from model.config import Scenario
+from model.config import Scenario, field_bounds
 from model.indicators import INDICATORS
 
 
 def _range(field) -> str:
-    lo = hi = None
-    for m in field.metadata:
-        for attr in ("ge", "gt"):
-            if getattr(m, attr, None) is not None:
-                lo = getattr(m, attr)
-        for attr in ("le", "lt"):
-            if getattr(m, attr, None) is not None:
-                hi = getattr(m, attr)
+    lo, hi = field_bounds(field)
     ann = getattr(field.annotation, "__members__", None)
     if ann:
         return " / ".join(ann)

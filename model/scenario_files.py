@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from model.config import Scenario, TimelineDateError, TimelineLeverError
+from model.config import Scenario, TimelineDateError, TimelineLeverError, field_bounds
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -220,11 +220,7 @@ def _allowed(loc: list, err: dict) -> str:
         kind = "a string"
     else:
         kind = err["msg"]
-    lo = hi = None
-    for m in field.metadata:
-        lo = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else lo
-        lo = getattr(m, "gt", None) if getattr(m, "gt", None) is not None else lo
-        hi = getattr(m, "le", None) if getattr(m, "le", None) is not None else hi
+    lo, hi = field_bounds(field)
     if lo is not None and hi is not None:
         kind += f" from {lo:g} to {hi:g}"
     elif lo is not None:
