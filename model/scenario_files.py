@@ -16,7 +16,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from model.config import Scenario, TimelineDateError, TimelineLeverError, field_bounds
+from model.config import (
+    Scenario,
+    TimelineDateError,
+    TimelineLeverError,
+    deep_merge,
+    field_bounds,
+)
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,8 +93,6 @@ def load_raw(
     ref: str | Path, base_dir: Path | None = None, _chain: tuple[Path, ...] = ()
 ) -> tuple[dict[str, Any], Path]:
     """The merged raw dictionary of a scenario and its ancestors, and its path."""
-    from model.config import deep_merge
-
     path = resolve(ref, base_dir)
     key = path.resolve()
     if key in _chain:
@@ -124,8 +128,6 @@ def load_raw(
 
 def load_scenario(ref: str | Path, *, overrides: dict[str, Any] | None = None) -> Scenario:
     """Load and validate a scenario file (or a shipped scenario by name)."""
-    from model.config import deep_merge
-
     raw, path = load_raw(ref)
     if overrides:
         raw = deep_merge(raw, overrides)

@@ -666,36 +666,26 @@ class TestExhaustion:
         assert np.all(pop.organisation[left] == -1) and np.all(pop.hours[left] == 0)
         assert np.all(pop.state[~left] == State.ENGAGED)
 
-    def test_ownership_lowers_exits(self):
+    @staticmethod
+    def _exit_rates(column: str, behaviour: Behaviour, seed: int) -> list[float]:
+        """Exit share of light-load volunteers with ``column`` at 0 and at 1."""
         rates = []
-        for owned in (0.0, 1.0):
+        for value in (0.0, 1.0):
             pop = _volunteers(n=4000, hours=0.5, time=0.8)
-            pop.ownership[:] = owned
+            getattr(pop, column)[:] = value
             left = exhaustion.spend_energy_and_exit(
-                pop,
-                np.zeros(2, np.float32),
-                0.0,
-                0.0,
-                Behaviour(exit_life=0.3),
-                np.random.default_rng(29),
+                pop, np.zeros(2, np.float32), 0.0, 0.0, behaviour, np.random.default_rng(seed)
             )
             rates.append(left.mean())
+        return rates
+
+    def test_ownership_lowers_exits(self):
+        rates = self._exit_rates("ownership", Behaviour(exit_life=0.3), 29)
         assert rates[1] < rates[0] - 0.05
 
     def test_disappointment_raises_exits(self):
-        rates = []
-        for disappointed in (0.0, 1.0):
-            pop = _volunteers(n=4000, hours=0.5, time=0.8)
-            pop.disappointment[:] = disappointed
-            left = exhaustion.spend_energy_and_exit(
-                pop,
-                np.zeros(2, np.float32),
-                0.0,
-                0.0,
-                Behaviour(exit_life=0.05, exit_disappointment=0.2),
-                np.random.default_rng(19),
-            )
-            rates.append(left.mean())
+        behaviour = Behaviour(exit_life=0.05, exit_disappointment=0.2)
+        rates = self._exit_rates("disappointment", behaviour, 19)
         assert rates[1] > rates[0] + 0.1
 
 
