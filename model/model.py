@@ -31,7 +31,7 @@ from model.config import (
     month_label,
 )
 from model.indicators import observe, reporters
-from model.network import build_network, degree, share_of_ties
+from model.network import build_network, degree, share_from_counts
 from model.rules import (
     challenges,
     exhaustion,
@@ -208,7 +208,7 @@ class CoProductionModel(mesa.Model):
         capacity = np.fromiter((o.capacity for o in self._org_list), dtype=np.float64)
         free = np.maximum(np.floor(capacity) - members, 0).astype(np.int64)
         # 2. being asked
-        recruitment.ask_to_join(
+        engaged_ties = recruitment.ask_to_join(
             pop,
             self.network,
             float(free.sum()),
@@ -219,7 +219,7 @@ class CoProductionModel(mesa.Model):
         )
         # 3. joining
         joining.become_open(pop, b, rng)
-        tie_share = share_of_ties(self.network, pop.engaged, self.degree)
+        tie_share = share_from_counts(engaged_ties, self.degree)  # nobody joined or left since
         joined = joining.join(pop, tie_share, self.support.matching, free, self.month, b, rng)
         # 8. exhaustion and exit
         left = exhaustion.spend_energy_and_exit(

@@ -74,7 +74,11 @@ def degree(adj: sp.csr_array) -> np.ndarray:
 
 def share_of_ties(adj: sp.csr_array, mask: np.ndarray, deg: np.ndarray) -> np.ndarray:
     """Share of each citizen's ties for which ``mask`` holds (0 for citizens without ties)."""
-    counts = adj @ mask.astype(np.float32)
+    return share_from_counts(adj @ mask.astype(np.float32), deg)
+
+
+def share_from_counts(counts: np.ndarray, deg: np.ndarray) -> np.ndarray:
+    """Counts of ties (e.g. engaged ties) as a share of each citizen's ties."""
     return np.divide(counts, deg, out=np.zeros_like(counts), where=deg > 0)
 
 

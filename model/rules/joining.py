@@ -31,43 +31,55 @@ from model.rules._math import logistic
 
 def become_open(pop: Population, p: Behaviour, rng: np.random.Generator) -> None:
     """Inactive citizens may become open; open citizens may lapse back to inactive."""
+    u = rng.random(pop.n, dtype=np.float32)
+    # chances are computed only for the citizens they concern (speed; same values)
+    inactive = np.flatnonzero(pop.state == State.INACTIVE)
     x = (
         p.open_base
-        + p.open_interest * pop.interest_mean()
-        + p.open_ownership * pop.ownership
-        - p.open_disappointment * pop.disappointment
+        + p.open_interest * pop.interest[inactive].mean(axis=1)
+        + p.open_ownership * pop.ownership[inactive]
+        - p.open_disappointment * pop.disappointment[inactive]
     )
     spontaneous = logistic(x)
+    asked = pop.asked[inactive]
     by_ask = (
         np.where(
-            pop.asked_in_person, min(1.0, p.asked_opens * p.silent_asked_response), p.asked_opens
+            pop.asked_in_person[inactive],
+            min(1.0, p.asked_opens * p.silent_asked_response),
+            p.asked_opens,
         ).astype(np.float32)
-        * pop.asked
+        * asked
     )
     chance_open = 1.0 - (1.0 - spontaneous) * (1.0 - by_ask)
-    chance_lapse = np.float32(p.open_lapse) * (1.0 + 2.0 * pop.disappointment) * ~pop.asked
-    u = rng.random(pop.n, dtype=np.float32)
-    inactive = pop.state == State.INACTIVE
-    is_open = pop.state == State.OPEN
-    opens = inactive & (u < chance_open)
-    lapses = is_open & (u < chance_lapse)
+    is_open = np.flatnonzero(pop.state == State.OPEN)
+    chance_lapse = (
+        np.float32(p.open_lapse) * (1.0 + 2.0 * pop.disappointment[is_open]) * ~pop.asked[is_open]
+    )
+    opens = inactive[u[inactive] < chance_open]
+    lapses = is_open[u[is_open] < chance_lapse]
     pop.state[opens] = State.OPEN
     pop.state[lapses] = State.INACTIVE
 
 
 def join_propensity(
-    pop: Population, engaged_tie_share: np.ndarray, matching: float, p: Behaviour
+    pop: Population,
+    engaged_tie_share: np.ndarray,
+    matching: float,
+    p: Behaviour,
+    ids: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Monthly probability that each citizen, if open, takes up a place."""
+    """Monthly probability that each citizen (or each of ``ids``), if open, takes up a place."""
+    sel = slice(None) if ids is None else ids
+    asked = pop.asked[sel]
     x = (
         p.join_base
-        + np.asarray(p.join_education, dtype=np.float32)[pop.education]
-        + p.join_time * pop.time
-        + p.join_efficacy * pop.efficacy
-        + p.join_asked * pop.asked
-        + p.join_ownership * pop.ownership
-        + p.join_social * engaged_tie_share
-        + (p.join_matching * matching) * ~pop.asked
+        + np.asarray(p.join_education, dtype=np.float32)[pop.education[sel]]
+        + p.join_time * pop.time[sel]
+        + p.join_efficacy * pop.efficacy[sel]
+        + p.join_asked * asked
+        + p.join_ownership * pop.ownership[sel]
+        + p.join_social * engaged_tie_share[sel]
+        + (p.join_matching * matching) * ~asked
     )
     return logistic(x)
 
@@ -85,10 +97,9 @@ def join(
 
     ``free_places`` holds the free places per organisation (agents) and is reduced in place.
     """
-    wants = (pop.state == State.OPEN) & (
-        rng.random(pop.n, dtype=np.float32) < join_propensity(pop, engaged_tie_share, matching, p)
-    )
-    ids = np.flatnonzero(wants)
+    u = rng.random(pop.n, dtype=np.float32)
+    is_open = np.flatnonzero(pop.state == State.OPEN)
+    ids = is_open[u[is_open] < join_propensity(pop, engaged_tie_share, matching, p, is_open)]
     slots = np.repeat(np.arange(free_places.size), np.maximum(free_places, 0).astype(np.int64))
     if ids.size > slots.size:  # not enough places: the asked first, then by lot
         priority = rng.random(ids.size) - pop.asked[ids]

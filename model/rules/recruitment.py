@@ -35,8 +35,11 @@ def ask_to_join(
     outreach_contacts: float,
     p: Behaviour,
     rng: np.random.Generator,
-) -> None:
-    """Set ``pop.asked`` and ``pop.asked_in_person`` for this month."""
+) -> np.ndarray:
+    """Set ``pop.asked`` and ``pop.asked_in_person`` for this month.
+
+    Returns each citizen's number of engaged ties, which the joining rule reuses.
+    """
     candidates = pop.state <= State.OPEN
     engaged_ties = adj @ pop.engaged.astype(np.float32)
     from_ties = 1.0 - np.exp(-p.ask_per_engaged_tie * engaged_ties, dtype=np.float32)
@@ -58,3 +61,4 @@ def ask_to_join(
         in_person = np.zeros(pop.n, dtype=bool)
     pop.asked = asked | in_person
     pop.asked_in_person = in_person
+    return engaged_ties
