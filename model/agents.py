@@ -66,29 +66,32 @@ class Organisation(mesa.Agent):
         self.capacity = capacity
         self.initial_capacity = capacity
         self.base_management = management
-        self.management = management
+        # founded under today's support: start at the management that support sustains
+        self.management = self.management_target(kind, management, model.support.management)
+        self.founding_management = self.management
         self.members = 0
+        self.ends: int | None = None  # month a time-limited project closes (None: lasting)
+
+    @staticmethod
+    def management_target(kind: OrganisationKind, base: float, support: float) -> float:
+        """Management quality an organisation reaches with an agency's ``support`` (0..1)."""
+        boost = 1.0 if kind == OrganisationKind.volunteer_agency else 0.6
+        return base + (1 - base) * boost * support
 
     def step(self) -> None:
-        """Adapt management quality (agency support) and the number of places (demand).
+        """Adapt management quality to agency support, and places to management.
 
-        Places grow 1% a month while over 85% are taken, up to a ceiling of the initial
-        places times (1 + management gained since the start); they shrink 1% a month while
-        under 75% are taken.
+        Management moves 5% a month toward its target under current support. How many
+        volunteers an organisation can coordinate follows its management: places move 5% a
+        month toward the initial places × (1 + management − management at founding). Places
+        do not follow the number of volunteers (that feedback has no resting point).
         """
-        support = self.model.support.management
-        boost = 1.0 if self.kind == OrganisationKind.volunteer_agency else 0.6
-        target = self.base_management + (1 - self.base_management) * boost * support
+        target = self.management_target(
+            self.kind, self.base_management, self.model.support.management
+        )
         self.management += 0.05 * (target - self.management)
-        occupancy = self.members / max(self.capacity, 1e-9)
-        # well-run organisations create places when they fill up; empty ones shrink
-        # organisations keep some slack (~80% occupancy); how many volunteers they can
-        # coordinate grows with their management quality, not without bound
-        ceiling = self.initial_capacity * (1.0 + self.management - self.base_management)
-        if occupancy > 0.85 and self.management > 0.4 and self.capacity < ceiling:
-            self.capacity *= 1.01
-        elif occupancy < 0.75:  # unfilled places are given up
-            self.capacity *= 0.99
+        coordinated = self.initial_capacity * (1.0 + self.management - self.founding_management)
+        self.capacity += 0.05 * (coordinated - self.capacity)
 
 
 class Administration(mesa.Agent):

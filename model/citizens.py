@@ -62,8 +62,9 @@ class Population:
         self.trust_disposition = self.trust.copy()
         self.efficacy_disposition = self.efficacy.copy()
         self.energy = rng.uniform(0.6, 1.0, n).astype(f32)
-        lonely_base = 0.25 + 0.35 * self.isolated + 0.08 * (self.age_group >= 3)
-        self.loneliness = np.clip(lonely_base + rng.normal(0, 0.12, n), 0, 1).astype(f32)
+        # ~11% lonely (Einsamkeitsbarometer 2024, 2021 wave), most among the isolated and old
+        lonely_base = 0.28 + 0.35 * self.isolated + 0.08 * (self.age_group >= 3)
+        self.loneliness = np.clip(lonely_base + rng.normal(0, 0.15, n), 0, 1).astype(f32)
         self.state = np.full(n, State.INACTIVE, dtype=np.int8)
         self.hours = np.zeros(n, dtype=f32)
         self.organisation = np.full(n, -1, dtype=np.int32)

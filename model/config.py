@@ -437,7 +437,7 @@ class Organisations(Strict):
         le=1,
         unit="fraction",
         source="modelling choice; Studer & von Schnurbein 2013",
-        description="Initial quality of volunteer management.",
+        description="Quality of volunteer management without agency support.",
     )
 
 
@@ -448,7 +448,7 @@ class Behaviour(Strict):
     """Behavioural parameters of citizens: calibrated (docs/calibration.md) or assumed."""
 
     open_base: float = P(
-        -4.83,
+        -4.74,
         ge=-10,
         le=5,
         unit="logit/month",
@@ -496,7 +496,7 @@ class Behaviour(Strict):
         description="Chance that being asked makes an inactive citizen open.",
     )
     join_base: float = P(
-        -6.97,
+        -7.02,
         ge=-10,
         le=5,
         unit="logit/month",
@@ -504,12 +504,21 @@ class Behaviour(Strict):
         description="Intercept of an open citizen joining unasked.",
     )
     join_education: list[float] = P(
-        [0.0, 0.21, 0.54],
+        [0.0, 0.05, 0.52],
         unit="logit (low, middle, high)",
         source="Verba et al. 1995 (resources); calibration",
         description="Education effect on joining (skills).",
         min_length=3,
         max_length=3,
+    )
+    join_age: list[float] = P(
+        [0.0, 0.45, 0.15, 0.0, -0.8],
+        unit="logit (14-29, 30-49, 50-64, 65-74, 75+)",
+        source="set by hand to the FWS 2019 age profile (30-49 highest, 75+ lowest; approx.)",
+        description="Life-stage effect on joining beyond disposable time: family and school "
+        "life draws people in mid-life, health limits the very old.",
+        min_length=5,
+        max_length=5,
     )
     join_time: float = P(
         1.0,
@@ -528,7 +537,7 @@ class Behaviour(Strict):
         description="Effect of efficacy.",
     )
     join_asked: float = P(
-        2.62,
+        2.70,
         ge=0,
         le=10,
         unit="logit",
@@ -600,12 +609,21 @@ class Behaviour(Strict):
         description="Cost of one outreach contact.",
     )
     exit_life: float = P(
-        0.012,
+        0.008,
         ge=0,
         le=0.5,
         unit="probability/month",
-        source="Freiwilligensurvey (turnover); calibration",
-        description="Exit for life reasons (job, moving, family).",
+        source="Freiwilligensurvey 2019 (reasons for ending: time, job, family, moving dominate)",
+        description="Exit for life reasons (job, moving, family); the city cannot change it.",
+    )
+    exit_voluntary: float = P(
+        0.005,
+        ge=0,
+        le=0.5,
+        unit="probability/month",
+        source="Allen & Mueller 2013; modelling choice",
+        description="Exit by choice (lost motivation, little recognition); lowered by recognition "
+        "and ownership.",
     )
     exit_disappointment: float = P(
         0.03,
@@ -616,7 +634,7 @@ class Behaviour(Strict):
         description="Extra exit with disappointment.",
     )
     energy_load: float = P(
-        0.12,
+        0.06,
         ge=0,
         le=1,
         unit="energy per month at full load",

@@ -76,7 +76,9 @@ class CoProductionModel(mesa.Model):
         self.seed = seed
         self.config = scenario if scenario is not None else Scenario()
         cfg = self.config
-        self.levers: Levers = cfg.levers.model_copy(deep=True)
+        # up to the start of the run the city lives under today's policies (the status-quo
+        # defaults); the scenario's own levers take effect from run.start
+        self.levers: Levers = Levers()
         n = citizens or cfg.run.citizens
         self.residents_per_agent = cfg.city.population / n
         self.citizens = Population(n, cfg.city, self.rng)
@@ -109,6 +111,8 @@ class CoProductionModel(mesa.Model):
         for _ in range(cfg.run.burn_in_months):
             self._simulate_month()
             self.month += 1
+        self.levers = cfg.levers.model_copy(deep=True)
+        self.support = self._support()
         # the run starts from the city's documented state, not the burn-in's drift
         self.city = challenges.CityState.initial(cfg.challenges)
         self.spend_eur = 0.0
@@ -199,13 +203,15 @@ class CoProductionModel(mesa.Model):
         self.administration.step()
         success = 0.5 + 0.5 * self.administration.competence
         trust.everyday_feedback(pop, responsive, success, b)
-        # organisations: members, management, places
+        # organisations: projects close, members, management, places
+        project_leavers = self._close_projects()
         members = np.bincount(pop.organisation[pop.engaged], minlength=len(self.organisations))
         for org, k in zip(self.organisations, members, strict=True):
             org.members = int(k)
         self.organisations.do("step")
         focus, management = organisation_arrays(self._org_list)
         capacity = np.fromiter((o.capacity for o in self._org_list), dtype=np.float64)
+        released = self._release_surplus(members, np.floor(capacity).astype(np.int64))
         free = np.maximum(np.floor(capacity) - members, 0).astype(np.int64)
         # 2. being asked
         engaged_ties = recruitment.ask_to_join(
@@ -241,7 +247,7 @@ class CoProductionModel(mesa.Model):
         w = self.window
         w["entries"].append(joined.size)
         w["entries_asked"].append(int(pop.entered_asked[joined].sum()))
-        w["exits"].append(int(left.sum()))
+        w["exits"].append(int(left.sum()) + project_leavers + released)
         w["engaged"].append(int(pop.engaged.sum()))
 
     def _start_project(self, proc: participation.Process, places: float) -> None:
@@ -258,7 +264,38 @@ class CoProductionModel(mesa.Model):
             places,
             self.config.organisations.management_quality,
         )
+        org.ends = self.month + participation.PROJECT_MONTHS
         self._org_list.append(org)
+
+    def _release_surplus(self, members: np.ndarray, places: np.ndarray) -> int:
+        """Organisations that can coordinate fewer volunteers than they have (after a cut in
+        support) lose the surplus, drawn by lot; those volunteers are open to other places.
+        ``members`` is updated in place."""
+        released = 0
+        pop = self.citizens
+        for k in np.flatnonzero(members > places):
+            ids = np.flatnonzero(pop.organisation == k)
+            gone = self.rng.choice(ids, size=int(members[k] - places[k]), replace=False)
+            pop.state[gone] = State.OPEN
+            pop.hours[gone] = 0.0
+            pop.organisation[gone] = -1
+            members[k] = places[k]
+            released += gone.size
+        return released
+
+    def _close_projects(self) -> int:
+        """Projects whose time is up close; their volunteers become open again."""
+        closed = 0
+        for k, org in enumerate(self._org_list):
+            if org.ends is not None and org.ends == self.month:
+                pop = self.citizens
+                members = np.flatnonzero(pop.organisation == k)
+                pop.state[members] = State.OPEN
+                pop.hours[members] = 0.0
+                pop.organisation[members] = -1
+                org.capacity = org.initial_capacity = 0.0
+                closed += members.size
+        return closed
 
     # ------------------------------------------------------------------ set-up
     def _support(self) -> infrastructure.SupportEffects:

@@ -87,6 +87,7 @@ class TestJoining:
         pop.ownership[:] = 0.0
         pop.time[:] = 0.5
         pop.efficacy[:] = 0.5
+        pop.age_group[:] = 0
         prop = joining.join_propensity(pop, zero, 0.0, b)
         assert prop[pop.education == 2].min() > prop[pop.education == 0].max()
 
@@ -573,7 +574,7 @@ def _volunteers(n=300, hours=10.0, time=0.3, seed=0):
 
 
 class TestExhaustion:
-    NO_EXIT = dict(exit_life=0.0, exit_disappointment=0.0)
+    NO_EXIT = dict(exit_life=0.0, exit_voluntary=0.0, exit_disappointment=0.0)
 
     def test_heavy_load_leads_to_burnout_over_months(self):
         pop = _volunteers()
@@ -680,8 +681,14 @@ class TestExhaustion:
         return rates
 
     def test_ownership_lowers_exits(self):
-        rates = self._exit_rates("ownership", Behaviour(exit_life=0.3), 29)
+        behaviour = Behaviour(exit_life=0.0, exit_voluntary=0.3)
+        rates = self._exit_rates("ownership", behaviour, 29)
         assert rates[1] < rates[0] - 0.05
+
+    def test_life_exits_are_beyond_ownership_and_recognition(self):
+        behaviour = Behaviour(exit_life=0.3, exit_voluntary=0.0, exit_disappointment=0.0)
+        rates = self._exit_rates("ownership", behaviour, 31)
+        assert abs(rates[1] - rates[0]) < 0.04
 
     def test_disappointment_raises_exits(self):
         behaviour = Behaviour(exit_life=0.05, exit_disappointment=0.2)

@@ -6,8 +6,10 @@ an agency's load relief and recognition; it recovers toward 1 at ``energy_recove
 deficit a month. Below ``exhaustion_threshold`` a volunteer burns out (``exhausted``) and
 leaves the place; exhausted citizens recover at twice the rate and become open again above
 0.7 energy. Independently, volunteers exit for life reasons (job, family, moving) with
-``exit_life`` a month, less when recognised, more when disappointed, and up to half less
-with ownership of a measure they helped shape.
+``exit_life`` a month, which nothing in the city changes, and by choice with
+``exit_voluntary`` a month, less when recognised, up to half less with ownership of a measure
+they helped shape; disappointment adds ``exit_disappointment`` per unit (also halved by
+ownership).
 
 References
 ----------
@@ -51,8 +53,9 @@ def spend_energy_and_exit(
 
     burnt_out = eng & (pop.energy < p.exhaustion_threshold)
     # ownership of a measure one helped shape keeps people carrying it (mechanism 4)
-    hazard = (
-        np.float32(p.exit_life * (1 - 0.4 * recognition))
+    # life reasons are beyond the city's reach; quitting by choice is not
+    hazard = np.float32(p.exit_life) + (
+        np.float32(p.exit_voluntary * (1 - 0.4 * recognition))
         + np.float32(p.exit_disappointment) * pop.disappointment
     ) * (1.0 - 0.5 * pop.ownership)
     quits = eng & ~burnt_out & (rng.random(pop.n, dtype=np.float32) < hazard)

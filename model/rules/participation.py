@@ -19,7 +19,8 @@ when rejected) × (0.4 + 0.6 × visible responsiveness). Their
 *expectation* ``e`` is what the rung promised. :mod:`.ownership` and :mod:`.trust` turn
 ``v`` and ``e`` into ownership, disappointment, trust and efficacy. An adopted measure that
 citizens co-designed early becomes a project with volunteer places
-(:func:`implementation_places`): early participation creates roles for carrying it out.
+(:func:`implementation_places`): early participation creates roles for carrying it out,
+for ``PROJECT_MONTHS`` (three years), after which the project closes.
 
 References
 ----------
@@ -45,6 +46,9 @@ EDUCATION_SELECTION = np.array([0.5, 1.0, 1.7], dtype=np.float32)
 REJECTED_TRACE = 0.4
 #: Places an adopted co-designed measure opens, per participant of its process.
 PLACES_PER_PARTICIPANT = 0.5
+#: Lifetime of such an implementation project (a typical funding period of neighbourhood
+#: projects); then it closes and its volunteers are open to other places.
+PROJECT_MONTHS = 36
 #: Minimum agents invited to / seated in an assembly, so small runs can measure it.
 MIN_INVITED, MIN_SEATS = 200, 10
 
@@ -156,8 +160,9 @@ def conclude(
 ) -> tuple[float, float]:
     """The council decides; returns (visible influence ``v``, expectation ``e``)."""
     promised = proc.promised
+    # proposals shaped early at a high rung are easier to adopt: up to half again as likely
     binding = promised if proc.timing == Timing.early else 0.0
-    p_adopt = council_compromise + (1.0 - council_compromise) * 0.5 * binding
+    p_adopt = min(1.0, council_compromise * (1.0 + 0.5 * binding))
     adopted = bool(rng.random() < p_adopt)
     # a rejected proposal still leaves the traces participants put into the measure
     shaped = 1.0 if adopted else REJECTED_TRACE
