@@ -44,13 +44,93 @@ FOCUS_WEIGHT = {
 }
 
 
+class OrganisationTable:
+    """State of all organisations as columns, one row per organisation in founding order.
+
+    The :class:`Organisation` agents read and write their row; the model adapts all rows at
+    once with :meth:`adapt` (the same rule as ``Organisation.step``), which keeps hundreds
+    of organisations cheap at every city size.
+    """
+
+    COLUMNS = {
+        "focus": np.int64,  # index into CHALLENGES
+        "agency": bool,  # a volunteer agency (Freiwilligenagentur)
+        "capacity": np.float64,  # volunteer places, in agents
+        "initial_capacity": np.float64,
+        "base_management": np.float64,  # management quality without agency support
+        "management": np.float64,
+        "founding_management": np.float64,
+        "members": np.int64,
+        "ends": np.int64,  # month a time-limited project closes; NO_END: lasting
+    }
+
+    #: ``ends`` of lasting organisations (months can be negative in the burn-in)
+    NO_END = np.iinfo(np.int64).max
+
+    def __init__(self) -> None:
+        for name, dtype in self.COLUMNS.items():
+            setattr(self, name, np.zeros(0, dtype=dtype))
+
+    def __len__(self) -> int:
+        return self.focus.size
+
+    def add(self, **values) -> int:
+        """Append one organisation; returns its row."""
+        for name, dtype in self.COLUMNS.items():
+            column = getattr(self, name)
+            setattr(self, name, np.append(column, np.asarray(values.get(name, 0), dtype=dtype)))
+        return len(self) - 1
+
+    @staticmethod
+    def management_target(base, agency, support: float):
+        """Management quality organisations reach with an agency's ``support`` (0..1):
+        agencies take the full support, other organisations 60% of it."""
+        boost = np.where(agency, 1.0, 0.6)
+        return base + (1 - base) * boost * support
+
+    def adapt(self, support: float, rows=slice(None)) -> None:
+        """Adapt management quality to agency support, and places to management.
+
+        Management moves 5% a month toward its target under current support. How many
+        volunteers an organisation can coordinate follows its management: places move 5% a
+        month toward the initial places × (1 + management − management at founding). Places
+        do not follow the number of volunteers (that feedback has no resting point).
+        """
+        target = self.management_target(self.base_management[rows], self.agency[rows], support)
+        self.management[rows] += 0.05 * (target - self.management[rows])
+        coordinated = self.initial_capacity[rows] * (
+            1.0 + self.management[rows] - self.founding_management[rows]
+        )
+        self.capacity[rows] += 0.05 * (coordinated - self.capacity[rows])
+
+
+def _column(name: str, cast=float):
+    def get(self):
+        return cast(getattr(self.model.org_table, name)[self.row])
+
+    def put(self, value):
+        getattr(self.model.org_table, name)[self.row] = value
+
+    return property(get, put, doc=f"This organisation's ``{name}`` (a view of its table row).")
+
+
 class Organisation(mesa.Agent):
     """A civil-society organisation (or a business with corporate volunteering).
 
     Attributes: ``kind``, ``focus`` (index into CHALLENGES), ``capacity`` (volunteer places,
     in agents), ``management`` (quality of volunteer management, 0..1: coordination,
-    recognition, matching — lowers burnout, see :mod:`model.rules.exhaustion`).
+    recognition, matching — lowers burnout, see :mod:`model.rules.exhaustion`), ``members``,
+    ``ends`` (month a time-limited project closes, or None). They are views of the
+    organisation's row in the model's :class:`OrganisationTable`.
     """
+
+    focus = _column("focus", int)
+    capacity = _column("capacity")
+    initial_capacity = _column("initial_capacity")
+    base_management = _column("base_management")
+    management = _column("management")
+    founding_management = _column("founding_management")
+    members = _column("members", int)
 
     def __init__(
         self,
@@ -62,36 +142,34 @@ class Organisation(mesa.Agent):
     ):
         super().__init__(model)
         self.kind = kind
-        self.focus = focus
-        self.capacity = capacity
-        self.initial_capacity = capacity
-        self.base_management = management
+        agency = kind == OrganisationKind.volunteer_agency
         # founded under today's support: start at the management that support sustains
-        self.management = self.management_target(kind, management, model.support.management)
-        self.founding_management = self.management
-        self.members = 0
-        self.ends: int | None = None  # month a time-limited project closes (None: lasting)
+        founding = float(
+            OrganisationTable.management_target(management, agency, model.support.management)
+        )
+        self.row = model.org_table.add(
+            focus=focus,
+            agency=agency,
+            capacity=capacity,
+            initial_capacity=capacity,
+            base_management=management,
+            management=founding,
+            founding_management=founding,
+            ends=OrganisationTable.NO_END,
+        )
 
-    @staticmethod
-    def management_target(kind: OrganisationKind, base: float, support: float) -> float:
-        """Management quality an organisation reaches with an agency's ``support`` (0..1)."""
-        boost = 1.0 if kind == OrganisationKind.volunteer_agency else 0.6
-        return base + (1 - base) * boost * support
+    @property
+    def ends(self) -> int | None:
+        value = int(self.model.org_table.ends[self.row])
+        return None if value == OrganisationTable.NO_END else value
+
+    @ends.setter
+    def ends(self, month: int | None) -> None:
+        self.model.org_table.ends[self.row] = OrganisationTable.NO_END if month is None else month
 
     def step(self) -> None:
-        """Adapt management quality to agency support, and places to management.
-
-        Management moves 5% a month toward its target under current support. How many
-        volunteers an organisation can coordinate follows its management: places move 5% a
-        month toward the initial places × (1 + management − management at founding). Places
-        do not follow the number of volunteers (that feedback has no resting point).
-        """
-        target = self.management_target(
-            self.kind, self.base_management, self.model.support.management
-        )
-        self.management += 0.05 * (target - self.management)
-        coordinated = self.initial_capacity * (1.0 + self.management - self.founding_management)
-        self.capacity += 0.05 * (coordinated - self.capacity)
+        """Adapt management and places (see :meth:`OrganisationTable.adapt`)."""
+        self.model.org_table.adapt(self.model.support.management, [self.row])
 
 
 class Administration(mesa.Agent):
@@ -172,10 +250,3 @@ class Administration(mesa.Agent):
         self.competence = grow_competence(
             self.competence, m.levers.leadership.style, m.support.training, coproduced
         )
-
-
-def organisation_arrays(orgs: list[Organisation]) -> tuple[np.ndarray, np.ndarray]:
-    """Focus and management quality of organisations as arrays (for vectorised rules)."""
-    focus = np.fromiter((o.focus for o in orgs), dtype=np.int64, count=len(orgs))
-    management = np.fromiter((o.management for o in orgs), dtype=np.float32, count=len(orgs))
-    return focus, management

@@ -17,7 +17,7 @@ from model.agents import (
     PLACES_WEIGHT,
     Administration,
     Organisation,
-    organisation_arrays,
+    OrganisationTable,
 )
 from model.citizens import Citizen, Population, State
 from model.config import (
@@ -94,6 +94,7 @@ class CoProductionModel(mesa.Model):
         self.month = -cfg.run.burn_in_months  # index of the month being simulated
         self.support = self._support()
         self.administration = Administration(self, cfg.levers.administration.competence)
+        self.org_table = OrganisationTable()
         self.organisations = self._create_organisations()
         self._initial_states()
         self.city = challenges.CityState.initial(cfg.challenges)
@@ -205,12 +206,12 @@ class CoProductionModel(mesa.Model):
         trust.everyday_feedback(pop, responsive, success, b)
         # organisations: projects close, members, management, places
         project_leavers = self._close_projects()
-        members = np.bincount(pop.organisation[pop.engaged], minlength=len(self.organisations))
-        for org, k in zip(self.organisations, members, strict=True):
-            org.members = int(k)
-        self.organisations.do("step")
-        focus, management = organisation_arrays(self._org_list)
-        capacity = np.fromiter((o.capacity for o in self._org_list), dtype=np.float64)
+        table = self.org_table
+        members = np.bincount(pop.organisation[pop.engaged], minlength=len(table))
+        table.members[:] = members
+        table.adapt(self.support.management)  # Organisation.step for all at once
+        focus, management = table.focus, table.management.astype(np.float32)
+        capacity = table.capacity
         released = self._release_surplus(members, np.floor(capacity).astype(np.int64))
         free = np.maximum(np.floor(capacity) - members, 0).astype(np.int64)
         # 2. being asked
@@ -286,15 +287,14 @@ class CoProductionModel(mesa.Model):
     def _close_projects(self) -> int:
         """Projects whose time is up close; their volunteers become open again."""
         closed = 0
-        for k, org in enumerate(self._org_list):
-            if org.ends is not None and org.ends == self.month:
-                pop = self.citizens
-                members = np.flatnonzero(pop.organisation == k)
-                pop.state[members] = State.OPEN
-                pop.hours[members] = 0.0
-                pop.organisation[members] = -1
-                org.capacity = org.initial_capacity = 0.0
-                closed += members.size
+        table, pop = self.org_table, self.citizens
+        for k in np.flatnonzero(table.ends == self.month):
+            members = np.flatnonzero(pop.organisation == k)
+            pop.state[members] = State.OPEN
+            pop.hours[members] = 0.0
+            pop.organisation[members] = -1
+            table.capacity[k] = table.initial_capacity[k] = 0.0
+            closed += members.size
         return closed
 
     # ------------------------------------------------------------------ set-up
@@ -337,7 +337,7 @@ class CoProductionModel(mesa.Model):
         opened = ~engaged & (rng.random(pop.n) < INITIAL_OPEN)
         pop.state[opened] = State.OPEN
         ids = np.flatnonzero(engaged)
-        capacity = np.array([o.capacity for o in self._org_list])
+        capacity = self.org_table.capacity
         slots = np.repeat(np.arange(capacity.size), np.floor(capacity).astype(np.int64))
         ids = ids[: slots.size]
         pop.state[ids] = State.ENGAGED

@@ -303,3 +303,14 @@ def test_status_quo_shares_are_plausible(model):
     # engagement of the highly educated exceeds that of the less educated
     assert (df["engaged_share_edu_high"] > df["engaged_share_edu_low"]).all()
     assert df["engaged_share"].between(0.1, 0.7).all()
+
+
+def test_status_quo_starts_near_the_survey_after_the_burn_in():
+    """A guard against a silent breakdown (e.g. organisations closing in the burn-in): the
+    default city must start 2026 with engagement in the range of the survey (36.7%)."""
+    model = CoProductionModel(rng=11)
+    model.step()
+    share = model.dataframe()["engaged_share"].iloc[0]
+    assert 0.28 < share < 0.45
+    assert len(model.org_table) == len(model._org_list) > 0
+    assert model.org_table.capacity.sum() > model.citizens.engaged.sum()
