@@ -159,9 +159,9 @@ class Run(Strict):
         le=240,
         unit="months",
         source="calibration (docs/calibration.md)",
-        description="Months simulated before `start` with the initial "
-        "levers and not recorded, so runs start near the model's "
-        "own equilibrium.",
+        description="Months simulated before `start` under the status-quo levers (the "
+        "defaults) and not recorded, so every scenario starts from today's city near the "
+        "model's own equilibrium; the scenario's levers apply from `start`.",
     )
 
     @field_validator("start")
@@ -933,6 +933,7 @@ class Scenario(Strict):
 
     name: str = Field("scenario", description="Short name (the file name by default).")
     question: str = Field("", description="The one-line question this scenario answers.")
+    question_de: str = Field("", description="The same question in German (for the interface).")
     description: str = Field("", description="What the scenario sets and why.")
     extends: str | None = Field(None, description="Name or path of a scenario to start from.")
     run: Run = Field(default_factory=Run)
