@@ -7,6 +7,7 @@
     coprod calibrate [--seeds N] [--citizens N] [--fit]
     coprod compare [--seeds N] [--citizens N]
     coprod docs
+    coprod app [--host ADDRESS] [--port N]
 
 Bad input exits with status 2 and one line naming file, key, given value and what is
 allowed; no traceback.
@@ -187,6 +188,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return compare(args.seeds, args.citizens, Path(args.out) if args.out else DOCS)
 
 
+def cmd_app(args: argparse.Namespace) -> int:
+    from model.app.server import serve
+
+    return serve(host=args.host, port=args.port)
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     from model.docs import update_odd
 
@@ -233,6 +240,14 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--citizens", type=_nonneg_int, default=2000)
     m.add_argument("--out", help="folder for scenarios.md and figures (default docs/)")
     m.set_defaults(func=cmd_compare)
+    a = sub.add_parser("app", help="start the workshop page (offline, German/English)")
+    a.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1; 0.0.0.0 exposes it to the network)",
+    )
+    a.add_argument("--port", type=_nonneg_int, default=8765, help="port (default 8765)")
+    a.set_defaults(func=cmd_app)
     d = sub.add_parser("docs", help="regenerate the parameter tables in docs/ODD.md")
     d.add_argument("--file", help="ODD file (default docs/ODD.md)")
     d.set_defaults(func=cmd_docs)

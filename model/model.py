@@ -26,6 +26,7 @@ from model.config import (
     LeadershipStyle,
     Levers,
     OrganisationKind,
+    ProcessSpec,
     Scenario,
     apply_levers,
     month_label,
@@ -150,6 +151,11 @@ class CoProductionModel(mesa.Model):
         self.support = self._support()
         if label:
             self.events.append((self.date, label))
+
+    def open_process(self, spec: ProcessSpec, label: str) -> None:
+        """Open a participation process now (an intervention from the interface)."""
+        self.administration.open_process(spec, label=label)
+        self.events.append((self.date, label))
 
     def citizen(self, i: int) -> Citizen:
         """Read-only view of citizen ``i``."""

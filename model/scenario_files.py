@@ -116,7 +116,7 @@ def load_raw(
         )
     parent, _ = load_raw(parent_path, path.parent, (*_chain, key))
     # a child keeps its own identity; timeline entries of ancestors are kept before its own
-    for own in ("name", "question", "description"):
+    for own in ("name", "question", "question_de", "description"):
         parent.pop(own, None)
     timeline = parent.pop("timeline", []) + raw.pop("timeline", [])
     merged = deep_merge(parent, raw)

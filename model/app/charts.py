@@ -1,0 +1,225 @@
+"""The interface's views: matplotlib ``Figure`` objects (not pyplot: thread-safe per session).
+
+Readable from the back of a room: large type, thick lines, the Okabe-Ito palette (safe for
+colour-blind viewers), the live run solid and the counterfactual faint and dashed, every
+change marked on the time axis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from model.app.i18n import fmt_month, t
+from model.calibration import TARGETS
+from model.citizens import State
+from model.config import OrganisationKind
+from model.plots import OKABE_ITO
+
+BIG, MID = 15, 12
+STATE_COLOURS = {
+    State.INACTIVE: "#BBBBBB",
+    State.OPEN: OKABE_ITO[1],
+    State.ENGAGED: OKABE_ITO[2],
+    State.EXHAUSTED: OKABE_ITO[4],
+}
+MAX_NETWORK_NODES = 1500
+
+
+def _years(df: pd.DataFrame) -> np.ndarray:
+    dates = df["date"].to_numpy(dtype=str)
+    return np.array([int(d[:4]) + (int(d[5:]) - 1) / 12 for d in dates])
+
+
+def _figure(width=7.5, height=4.3) -> tuple[Figure, object]:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.subplots()
+
+
+def _finish(ax, title: str, lang: str, events, ymax=None) -> None:
+    ax.set_title(title, fontsize=BIG, loc="left")
+    ax.tick_params(labelsize=MID)
+    ax.grid(alpha=0.3)
+    ax.set_xlabel(t("year", lang), fontsize=MID)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if ymax is not None:
+        ax.set_ylim(0, ymax)
+    for date, label in events:
+        x = int(date[:4]) + (int(date[5:]) - 1) / 12
+        ax.axvline(x, color="#444444", ls=":", lw=1.5)
+        ax.annotate(
+            f"{fmt_month(date, lang)}: {label}",
+            (x, 0.98),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            fontsize=9,
+            va="top",
+            ha="right",
+            color="#444444",
+        )
+
+
+def _pair(ax, x_live, y_live, x_cf, y_cf, colour, label, lang) -> None:
+    ax.plot(x_live, y_live, color=colour, lw=3, label=label)
+    if len(x_cf):
+        ax.plot(x_cf, y_cf, color=colour, lw=2, ls="--", alpha=0.35)
+
+
+def gradient(live: pd.DataFrame, cf: pd.DataFrame, events, lang: str) -> Figure:
+    """Engagement by education tier, live against counterfactual, with survey marks."""
+    fig, ax = _figure()
+    xl, xc = _years(live), _years(cf)
+    for col, key, colour in [
+        ("engaged_share_edu_high", "edu_high", OKABE_ITO[3]),
+        ("engaged_share_edu_mid", "edu_mid", OKABE_ITO[1]),
+        ("engaged_share_edu_low", "edu_low", OKABE_ITO[0]),
+        ("engaged_share", "all_citizens", "#000000"),
+    ]:
+        _pair(ax, xl, live[col], xc, cf[col], colour, t(key, lang), lang)
+        if len(xl):
+            ax.plot(xl[0], TARGETS[col][0], marker="D", ms=10, color=colour, ls="none")
+    ax.plot([], [], marker="D", ls="none", color="grey", label=t("survey", lang))
+    ax.plot([], [], ls="--", color="grey", alpha=0.5, label=t("counterfactual", lang))
+    ax.legend(fontsize=10, loc="upper left", ncols=2)
+    _finish(ax, t("chart_gradient", lang), lang, events, ymax=1.0)
+    return fig
+
+
+def trust(live: pd.DataFrame, cf: pd.DataFrame, events, lang: str) -> Figure:
+    fig, ax = _figure()
+    xl, xc = _years(live), _years(cf)
+    for col, colour in [
+        ("trust_mean", OKABE_ITO[2]),
+        ("efficacy_mean", OKABE_ITO[4]),
+        ("democracy_satisfaction", OKABE_ITO[5]),
+    ]:
+        _pair(ax, xl, live[col], xc, cf[col], colour, t(col, lang), lang)
+    ax.legend(fontsize=10, loc="lower left")
+    _finish(ax, t("chart_trust", lang), lang, events, ymax=1.0)
+    return fig
+
+
+def challenges(live: pd.DataFrame, cf: pd.DataFrame, events, lang: str) -> Figure:
+    fig, ax = _figure()
+    xl, xc = _years(live), _years(cf)
+    for col, colour in zip(
+        [
+            "climate_progress",
+            "services_coverage",
+            "lonely_share",
+            "public_places_quality",
+            "democracy_satisfaction",
+        ],
+        OKABE_ITO,
+        strict=False,
+    ):
+        _pair(ax, xl, live[col], xc, cf[col], colour, t(col, lang), lang)
+    ax.axhline(1.0, color="#666666", lw=1)
+    ax.plot([2036], [1.0], marker="*", ms=16, color=OKABE_ITO[0], clip_on=False)
+    ax.annotate(t("target_2035", lang), (2035.9, 1.0), fontsize=10, ha="right", va="bottom")
+    ax.set_xlim(right=2036.2)
+    ax.legend(fontsize=10, loc="lower left", ncols=2)
+    _finish(ax, t("chart_challenges", lang), lang, events, ymax=1.1)
+    return fig
+
+
+def where_and_cost(model, live: pd.DataFrame, cf: pd.DataFrame, lang: str) -> Figure:
+    """Volunteers by organisation kind (live run now) and cumulative infrastructure cost."""
+    fig = Figure(figsize=(7.5, 4.3), layout="constrained")
+    ax1, ax2 = fig.subplots(1, 2, width_ratios=[1.2, 1])
+    kinds = list(OrganisationKind)
+    pop = model.citizens
+    org_kind = np.array([kinds.index(o.kind) for o in model._org_list], dtype=np.int64)
+    members = np.bincount(org_kind[pop.organisation[pop.engaged]], minlength=len(kinds))
+    residents = members * model.residents_per_agent
+    ax1.barh([t(f"kind_{k.value}", lang) for k in kinds], residents, color=OKABE_ITO[2])
+    ax1.set_title(t("volunteers", lang), fontsize=MID)
+    ax1.tick_params(labelsize=10)
+    ax1.xaxis.set_major_formatter(lambda v, _: f"{v / 1000:.0f}k")
+    xl, xc = _years(live), _years(cf)
+    ax2.plot(xl, live["infrastructure_spend_eur"] / 1e6, color="#000000", lw=3)
+    if len(xc):
+        ax2.plot(
+            xc, cf["infrastructure_spend_eur"] / 1e6, color="#000000", lw=2, ls="--", alpha=0.35
+        )
+    ax2.set_title(t("spend", lang), fontsize=MID)
+    ax2.tick_params(labelsize=10)
+    ax2.grid(alpha=0.3)
+    fig.suptitle(t("chart_where", lang), fontsize=BIG, x=0.02, ha="left")
+    return fig
+
+
+@dataclass(frozen=True)
+class NetworkLayout:
+    """A fixed sample of citizens with positions, computed once per run (no spring layout)."""
+
+    nodes: np.ndarray
+    xy: np.ndarray
+    edges: np.ndarray  # pairs of positions into ``nodes``
+
+
+def network_layout(model, max_nodes: int = MAX_NETWORK_NODES, seed: int = 0) -> NetworkLayout:
+    """Neighbourhoods on a grid, citizens scattered inside their neighbourhood: O(n) and
+    readable; ties drawn among the sampled citizens."""
+    rng = np.random.default_rng(seed)
+    pop = model.citizens
+    n = pop.n
+    if n > max_nodes:  # sample whole neighbourhoods so local ties remain visible
+        hoods = np.unique(pop.neighbourhood)
+        rng.shuffle(hoods)
+        sizes = np.bincount(pop.neighbourhood)
+        keep = hoods[np.cumsum(sizes[hoods]) <= max_nodes]
+        nodes = np.flatnonzero(np.isin(pop.neighbourhood, keep))
+    else:
+        nodes = np.arange(n)
+    hood = pop.neighbourhood[nodes]
+    _, cell = np.unique(hood, return_inverse=True)
+    side = int(np.ceil(np.sqrt(cell.max() + 1)))
+    centre = np.c_[cell % side, cell // side].astype(float)
+    angle = rng.uniform(0, 2 * np.pi, nodes.size)
+    radius = 0.42 * np.sqrt(rng.uniform(0, 1, nodes.size))
+    xy = centre + np.c_[np.cos(angle), np.sin(angle)] * radius[:, None]
+    sub = model.network[nodes][:, nodes].tocoo()
+    upper = sub.row < sub.col
+    return NetworkLayout(nodes, xy, np.c_[sub.row[upper], sub.col[upper]])
+
+
+def network(model, layout: NetworkLayout, lang: str) -> Figure:
+    from matplotlib.collections import LineCollection
+
+    fig, ax = _figure(7.5, 6.0)
+    pop = model.citizens
+    states = pop.state[layout.nodes]
+    segments = layout.xy[layout.edges]
+    ax.add_collection(LineCollection(segments, colors="#CCCCCC", linewidths=0.4, zorder=1))
+    size = 22 if layout.nodes.size > 600 else 40
+    for state, colour in STATE_COLOURS.items():
+        sel = states == state
+        ax.scatter(
+            layout.xy[sel, 0],
+            layout.xy[sel, 1],
+            s=size,
+            color=colour,
+            zorder=2,
+            label=t(f"state_{state.name.lower()}", lang),
+        )
+    silent = pop.silent[layout.nodes]
+    ax.scatter(
+        layout.xy[silent, 0],
+        layout.xy[silent, 1],
+        s=size * 2.2,
+        facecolors="none",
+        edgecolors="#000000",
+        linewidths=0.7,
+        zorder=3,
+        label=t("silent", lang),
+    )
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    ax.legend(fontsize=10, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncols=3, frameon=False)
+    ax.set_title(t("chart_network", lang), fontsize=BIG, loc="left")
+    return fig

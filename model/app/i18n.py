@@ -1,0 +1,187 @@
+# ruff: noqa: E501  (translations are kept one per line, however long)
+"""Every label of the interface in English and German, and number and date formats.
+
+Facilitators present in German; researchers often in English. ``t(key, lang)`` looks a label
+up; a missing key is an error in the tests (``tests/test_app.py``), never a silent blank.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("de", "en")
+
+MONTHS = {
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+    "de": ["Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"],
+}
+
+TEXT: dict[str, dict[str, str]] = {
+    "title": {
+        "en": "coprod — city and citizens together",
+        "de": "coprod — Stadt und Bürgerschaft gemeinsam",
+    },
+    "language": {"en": "Sprache / Language", "de": "Sprache / Language"},
+    "scenario": {"en": "Scenario", "de": "Szenario"},
+    "citizens": {"en": "Citizens (agents)", "de": "Bürger:innen (Agenten)"},
+    "seed": {"en": "Seed (random numbers)", "de": "Zufallszahl (Seed)"},
+    "play": {"en": "Play", "de": "Start"},
+    "pause": {"en": "Pause", "de": "Pause"},
+    "step": {"en": "One month", "de": "Ein Monat"},
+    "reset": {"en": "Reset", "de": "Neu starten"},
+    "presentation": {"en": "Presentation mode", "de": "Präsentationsmodus"},
+    "levers": {
+        "en": "Policy levers (change them while it runs)",
+        "de": "Stellschrauben (auch während des Laufs)",
+    },
+    "timing": {"en": "When citizens take part", "de": "Wann Bürger:innen beteiligt werden"},
+    "timing_early": {"en": "early (goals still open)", "de": "früh (Ziele noch offen)"},
+    "timing_late": {"en": "late (after the decision)", "de": "spät (nach der Entscheidung)"},
+    "rung": {"en": "Influence (rung)", "de": "Einfluss (Stufe)"},
+    "rung_inform": {"en": "inform", "de": "informieren"},
+    "rung_consult": {"en": "consult", "de": "konsultieren"},
+    "rung_co_design": {"en": "co-design", "de": "mitgestalten"},
+    "rung_co_decide": {"en": "co-decide", "de": "mitentscheiden"},
+    "formats": {"en": "Formats", "de": "Formate"},
+    "format_open_consultation": {"en": "open consultation", "de": "offene Konsultation"},
+    "format_actor_forum": {"en": "broad actor forum", "de": "breites Akteursforum"},
+    "format_citizens_assembly": {"en": "citizens' assembly", "de": "Bürgerrat"},
+    "outreach": {"en": "Outreach to silent groups", "de": "Aufsuchende Ansprache stiller Gruppen"},
+    "agency_budget": {
+        "en": "Volunteer agencies (EUR/year)",
+        "de": "Freiwilligenagenturen (EUR/Jahr)",
+    },
+    "office_budget": {"en": "Participation office (EUR/year)", "de": "Beteiligungsbüro (EUR/Jahr)"},
+    "outreach_budget": {"en": "Outreach staff (EUR/year)", "de": "Aufsuchende Arbeit (EUR/Jahr)"},
+    "training_budget": {
+        "en": "Administrative training (EUR/year)",
+        "de": "Qualifizierung der Verwaltung (EUR/Jahr)",
+    },
+    "leadership": {"en": "Leadership", "de": "Führung"},
+    "style_annual_praise": {"en": "annual praise", "de": "einmal im Jahr loben"},
+    "style_everyday_cooperation": {"en": "everyday cooperation", "de": "Zusammenarbeit im Alltag"},
+    "responsiveness": {
+        "en": "Responsiveness of the administration",
+        "de": "Responsivität der Verwaltung",
+    },
+    "interventions": {"en": "Interventions now", "de": "Jetzt eingreifen"},
+    "do_assembly": {
+        "en": "Citizens' assembly on the climate plan",
+        "de": "Bürgerrat zum Klimaplan",
+    },
+    "do_fund_agency": {
+        "en": "Fund the volunteer agency (×2)",
+        "de": "Freiwilligenagentur stärken (×2)",
+    },
+    "do_cut_budget": {"en": "Cut the budget (−50%)", "de": "Budget kürzen (−50 %)"},
+    "export": {"en": "Export", "de": "Export"},
+    "export_csv": {"en": "Indicators (CSV)", "de": "Indikatoren (CSV)"},
+    "export_png": {"en": "Charts (PNG)", "de": "Grafiken (PNG)"},
+    "live": {"en": "with your changes", "de": "mit Ihren Änderungen"},
+    "counterfactual": {
+        "en": "without changes (what would have happened)",
+        "de": "ohne Änderungen (was sonst passiert wäre)",
+    },
+    "survey": {"en": "survey 2024", "de": "Survey 2024"},
+    "chart_gradient": {
+        "en": "Who is engaged? Share engaged by education",
+        "de": "Wer engagiert sich? Anteil Engagierter nach Bildung",
+    },
+    "chart_trust": {"en": "Trust and efficacy", "de": "Vertrauen und Selbstwirksamkeit"},
+    "chart_challenges": {
+        "en": "The city's five challenges",
+        "de": "Die fünf Herausforderungen der Stadt",
+    },
+    "chart_network": {"en": "The citizens' network", "de": "Das Netzwerk der Bürger:innen"},
+    "chart_where": {
+        "en": "Where the engaged are, and what support costs",
+        "de": "Wo sich Menschen engagieren und was Unterstützung kostet",
+    },
+    "explain_gradient": {
+        "en": "Each line is the share of people who volunteer, by education. Diamonds mark the German volunteering survey. Faint lines: the same city without your changes. If the lines move apart, your measures make the difference.",
+        "de": "Jede Linie zeigt, wie viele Menschen sich freiwillig engagieren, nach Bildungsabschluss. Rauten: Freiwilligensurvey. Blasse Linien: dieselbe Stadt ohne Ihre Änderungen. Gehen die Linien auseinander, machen Ihre Maßnahmen den Unterschied.",
+    },
+    "explain_trust": {
+        "en": "Trust: how far citizens trust the administration. Efficacy: how far they feel they can make a difference. Both grow when participation has visible influence and shrink after broken promises.",
+        "de": "Vertrauen: wie sehr Bürger:innen der Verwaltung vertrauen. Selbstwirksamkeit: wie sehr sie glauben, etwas bewirken zu können. Beides wächst, wenn Beteiligung sichtbar wirkt, und sinkt nach gebrochenen Versprechen.",
+    },
+    "explain_challenges": {
+        "en": "Co-produced hours move the city's challenges. Climate: progress toward neutrality (1 = neutral, target 2035). Illustrative magnitudes, not forecasts.",
+        "de": "Gemeinsam geleistete Stunden bewegen die Herausforderungen der Stadt. Klima: Fortschritt zur Klimaneutralität (1 = neutral, Ziel 2035). Größenordnungen zur Veranschaulichung, keine Prognose.",
+    },
+    "explain_network": {
+        "en": "Each dot is a citizen, lines are acquaintances. Colour: engagement state. Ringed dots belong to silent groups, who are rarely asked.",
+        "de": "Jeder Punkt ist eine Person, Linien sind Bekanntschaften. Farbe: Engagement. Umrandete Punkte gehören zu stillen Gruppen, die selten gefragt werden.",
+    },
+    "explain_where": {
+        "en": "Left: how many volunteers each kind of organisation holds. Right: the cumulative cost of the support infrastructure.",
+        "de": "Links: wie viele Engagierte in welcher Art Organisation aktiv sind. Rechts: die aufsummierten Kosten der Unterstützungsstruktur.",
+    },
+    "state_inactive": {"en": "not engaged", "de": "nicht engagiert"},
+    "state_open": {"en": "open to engage", "de": "offen für Engagement"},
+    "state_engaged": {"en": "engaged", "de": "engagiert"},
+    "state_exhausted": {"en": "exhausted", "de": "erschöpft"},
+    "silent": {"en": "silent group", "de": "stille Gruppe"},
+    "edu_low": {"en": "low education", "de": "niedrige Bildung"},
+    "edu_mid": {"en": "middle education", "de": "mittlere Bildung"},
+    "edu_high": {"en": "high education", "de": "hohe Bildung"},
+    "all_citizens": {"en": "all", "de": "alle"},
+    "trust_mean": {"en": "trust", "de": "Vertrauen"},
+    "efficacy_mean": {"en": "efficacy", "de": "Selbstwirksamkeit"},
+    "climate_progress": {"en": "climate neutrality", "de": "Klimaneutralität"},
+    "services_coverage": {"en": "public services", "de": "Daseinsvorsorge"},
+    "lonely_share": {"en": "lonely", "de": "einsam"},
+    "public_places_quality": {"en": "public places", "de": "öffentliche Räume"},
+    "democracy_satisfaction": {
+        "en": "satisfied with democracy",
+        "de": "zufrieden mit der Demokratie",
+    },
+    "target_2035": {"en": "climate-neutral (target 2035)", "de": "klimaneutral (Ziel 2035)"},
+    "kind_volunteer_agency": {"en": "volunteer agency", "de": "Freiwilligenagentur"},
+    "kind_association": {"en": "association", "de": "Verein"},
+    "kind_neighbourhood_initiative": {
+        "en": "neighbourhood initiative",
+        "de": "Nachbarschaftsinitiative",
+    },
+    "kind_cooperative": {"en": "cooperative", "de": "Genossenschaft"},
+    "kind_business": {"en": "business", "de": "Unternehmen"},
+    "volunteers": {"en": "volunteers (residents)", "de": "Engagierte (Einwohner:innen)"},
+    "spend": {
+        "en": "support infrastructure, million EUR",
+        "de": "Unterstützungsstruktur, Mio. EUR",
+    },
+    "year": {"en": "year", "de": "Jahr"},
+    "month_now": {"en": "Month", "de": "Monat"},
+    "engaged_now": {"en": "engaged", "de": "engagiert"},
+    "error": {
+        "en": "The run stopped with an error",
+        "de": "Der Lauf wurde mit einem Fehler angehalten",
+    },
+    "change_levers": {"en": "levers changed", "de": "Stellschrauben geändert"},
+    "done": {
+        "en": "End of the run reached (reset to start again).",
+        "de": "Ende des Laufs erreicht (neu starten, um fortzufahren).",
+    },
+}
+
+
+def t(key: str, lang: str) -> str:
+    """The label ``key`` in language ``lang`` ('de' or 'en')."""
+    return TEXT[key][lang]
+
+
+def fmt_number(x: float, lang: str, digits: int = 0) -> str:
+    """1234.5 -> '1,234.5' (en) or '1.234,5' (de)."""
+    text = f"{x:,.{digits}f}"
+    if lang == "de":
+        text = text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
+    return text
+
+
+def fmt_percent(share: float, lang: str, digits: int = 1) -> str:
+    """0.367 -> '36.7%' (en) or '36,7 %' (de)."""
+    return fmt_number(100 * share, lang, digits) + ("\u00a0%" if lang == "de" else "%")
+
+
+def fmt_month(date: str, lang: str) -> str:
+    """'2027-03' -> 'Mar 2027' (en) or 'Mär 2027' (de)."""
+    year, month = date.split("-")
+    return f"{MONTHS[lang][int(month) - 1]} {year}"

@@ -1,0 +1,289 @@
+"""The workshop page: pick a scenario, play, pull levers live, compare with what would have
+happened, in German or English.
+
+Every browser session renders its own ``Page`` and so owns its own :class:`Simulation`
+(``use_memo`` per component instance): sessions never share a model. Playing runs in a
+thread of the session (``use_thread``); each frame advances ``speed`` months and redraws.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+import zipfile
+
+import solara
+
+from model.app import charts
+from model.app.i18n import fmt_month, fmt_percent, t
+from model.app.session import MAX_CITIZENS, MIN_CITIZENS, Simulation, available_scenarios
+from model.config import Format, LeadershipStyle, Rung, Timing
+from model.scenario_files import load_scenario
+
+#: Seconds between frames while playing; each frame advances ``speed`` months.
+FRAME_SECONDS = 0.4
+SPEEDS = [1, 3, 6, 12]
+BIG_TEXT = "font-size: 1.15rem;"
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+
+
+def _question(name: str, lang: str) -> str:
+    sc = load_scenario(name)
+    return (sc.question_de or sc.question) if lang == "de" else sc.question
+
+
+def _figures(sim: Simulation, layout, lang: str) -> dict:
+    live, cf = sim.frames()
+    events = sim.live.events
+    return {
+        "gradient": charts.gradient(live, cf, events, lang),
+        "trust": charts.trust(live, cf, events, lang),
+        "challenges": charts.challenges(live, cf, events, lang),
+        "where": charts.where_and_cost(sim.live, live, cf, lang),
+        "network": charts.network(sim.live, layout, lang),
+    }
+
+
+def _png_zip(figures: dict) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, fig in figures.items():
+            png = io.BytesIO()
+            fig.savefig(png, format="png", dpi=150)
+            archive.writestr(f"{name}.png", png.getvalue())
+    return buffer.getvalue()
+
+
+@solara.component
+def ChartCard(figure, explanation: str):
+    with solara.Card(style="min-width: 520px; flex: 1 1 46%;"):
+        solara.FigureMatplotlib(figure, format="png", dpi=90)
+        solara.Markdown(explanation, style=BIG_TEXT)
+
+
+@solara.component
+def Levers(sim: Simulation, lang: str, on_change, set_message):
+    lv = sim.live.levers
+
+    def change(partial: dict, label: str):
+        error = sim.set_levers(partial, label)
+        set_message(error)
+        on_change()
+
+    part = lv.participation
+    solara.Markdown(f"### {t('levers', lang)}")
+    solara.Select(
+        label=t("timing", lang),
+        values=[t(f"timing_{x.value}", lang) for x in Timing],
+        value=t(f"timing_{part.timing.value}", lang),
+        on_value=lambda v: change(
+            {"participation": {"timing": _back(v, Timing, "timing", lang)}},
+            f"{t('timing', lang)}: {v}",
+        ),
+    )
+    solara.Select(
+        label=t("rung", lang),
+        values=[t(f"rung_{x.value}", lang) for x in Rung],
+        value=t(f"rung_{part.rung.value}", lang),
+        on_value=lambda v: change(
+            {"participation": {"rung": _back(v, Rung, "rung", lang)}}, f"{t('rung', lang)}: {v}"
+        ),
+    )
+    solara.SelectMultiple(
+        label=t("formats", lang),
+        values=[t(f"format_{f.value}", lang) for f in part.formats],
+        all_values=[t(f"format_{f.value}", lang) for f in Format],
+        on_value=lambda vs: (
+            vs
+            and change(
+                {"participation": {"formats": [_back(v, Format, "format", lang) for v in vs]}},
+                t("formats", lang),
+            )
+        ),
+    )
+    solara.Checkbox(
+        label=t("outreach", lang),
+        value=part.outreach,
+        on_value=lambda v: change({"participation": {"outreach": v}}, t("outreach", lang)),
+    )
+    infra = lv.infrastructure
+    for key, field in [
+        ("agency_budget", "volunteer_agency_eur"),
+        ("office_budget", "participation_office_eur"),
+        ("outreach_budget", "outreach_eur"),
+        ("training_budget", "admin_training_eur"),
+    ]:
+        solara.SliderInt(
+            label=t(key, lang),
+            value=int(getattr(infra, field)),
+            min=0,
+            max=2_000_000,
+            step=50_000,
+            on_value=lambda v, field=field, key=key: change(
+                {"infrastructure": {field: v}}, t(key, lang)
+            ),
+        )
+    solara.Select(
+        label=t("leadership", lang),
+        values=[t(f"style_{s.value}", lang) for s in LeadershipStyle],
+        value=t(f"style_{lv.leadership.style.value}", lang),
+        on_value=lambda v: change(
+            {"leadership": {"style": _back(v, LeadershipStyle, "style", lang)}}, v
+        ),
+    )
+    solara.SliderFloat(
+        label=t("responsiveness", lang),
+        value=lv.administration.responsiveness,
+        min=0.0,
+        max=1.0,
+        step=0.05,
+        on_value=lambda v: change(
+            {"administration": {"responsiveness": v}}, t("responsiveness", lang)
+        ),
+    )
+
+
+def _back(label: str, enum, prefix: str, lang: str) -> str:
+    """The enum value whose translated label is ``label``."""
+    for item in enum:
+        if t(f"{prefix}_{item.value}", lang) == label:
+            return item.value
+    raise ValueError(label)
+
+
+@solara.component
+def Page():
+    lang, set_lang = solara.use_state("de")
+    sim = solara.use_memo(lambda: Simulation(), [])
+    version, set_version = solara.use_state(0)
+    playing, set_playing = solara.use_state(False)
+    speed, set_speed = solara.use_state(3)
+    presenting, set_presenting = solara.use_state(False)
+    message, set_message = solara.use_state(None)
+    layout = solara.use_memo(lambda: charts.network_layout(sim.live), [sim.live])
+
+    def redraw():
+        set_version(lambda v: v + 1)
+
+    def play_loop(cancel: threading.Event):
+        while playing and not cancel.is_set():
+            started = time.perf_counter()
+            if sim.step(speed) == 0:
+                set_playing(False)
+                break
+            redraw()
+            cancel.wait(max(0.0, FRAME_SECONDS - (time.perf_counter() - started)))
+
+    solara.use_thread(play_loop, dependencies=[playing, speed, sim.live])
+
+    def reset(name=None, citizens=None, seed=None):
+        set_playing(False)
+        try:
+            sim.reset(name, citizens, seed)
+            set_message(None)
+        except ValueError as exc:
+            set_message(str(exc))
+        redraw()
+
+    def intervene(kind: str):
+        if kind == "assembly":
+            sim.citizens_assembly(t("do_assembly", lang))
+        elif kind == "fund":
+            set_message(sim.scale_budgets(2.0, t("do_fund_agency", lang), "volunteer_agency_eur"))
+        else:
+            set_message(sim.scale_budgets(0.5, t("do_cut_budget", lang)))
+        redraw()
+
+    figures = _figures(sim, layout, lang)
+    live, _ = sim.frames()
+    now = fmt_month(live["date"].iloc[-1], lang) if len(live) else "–"
+    engaged = fmt_percent(float(live["engaged_share"].iloc[-1]), lang) if len(live) else "–"
+
+    def controls():
+        with solara.Row():
+            for code, name in LANGUAGE_NAMES.items():
+                solara.Button(
+                    name,
+                    on_click=lambda code=code: set_lang(code),
+                    color="primary" if code == lang else None,
+                    outlined=code != lang,
+                )
+        solara.Select(
+            label=t("scenario", lang),
+            values=available_scenarios(),
+            value=sim.scenario_name,
+            on_value=lambda name: reset(name=name),
+        )
+        solara.Markdown(f"*{_question(sim.scenario_name, lang)}*", style=BIG_TEXT)
+        solara.SliderInt(
+            label=t("citizens", lang),
+            value=sim.citizens,
+            min=MIN_CITIZENS,
+            max=MAX_CITIZENS,
+            step=100,
+            on_value=lambda n: reset(citizens=n),
+        )
+        solara.InputInt(label=t("seed", lang), value=sim.seed, on_value=lambda s: reset(seed=s))
+        with solara.Row():
+            solara.Button(
+                t("pause", lang) if playing else t("play", lang),
+                on_click=lambda: set_playing(not playing),
+                color="primary",
+                disabled=sim.finished,
+            )
+            solara.Button(
+                t("step", lang),
+                on_click=lambda: (sim.step(1), redraw()),
+                disabled=playing or sim.finished,
+            )
+            solara.Button(t("reset", lang), on_click=lambda: reset())
+        solara.ToggleButtonsSingle(value=speed, values=SPEEDS, on_value=set_speed, dense=True)
+        solara.Markdown(f"### {t('interventions', lang)}")
+        solara.Button(t("do_assembly", lang), on_click=lambda: intervene("assembly"), outlined=True)
+        solara.Button(t("do_fund_agency", lang), on_click=lambda: intervene("fund"), outlined=True)
+        solara.Button(t("do_cut_budget", lang), on_click=lambda: intervene("cut"), outlined=True)
+        Levers(sim, lang, redraw, set_message)
+        solara.Markdown(f"### {t('export', lang)}")
+        solara.FileDownload(
+            lambda: sim.frames()[0].to_csv(index=False).encode("utf-8"),
+            filename=f"coprod-{sim.scenario_name}-seed{sim.seed}.csv",
+            label=t("export_csv", lang),
+        )
+        solara.FileDownload(
+            lambda: _png_zip(_figures(sim, layout, lang)),
+            filename=f"coprod-{sim.scenario_name}-charts.zip",
+            label=t("export_png", lang),
+        )
+
+    solara.Title(t("title", lang))
+    with solara.AppLayout(title=t("title", lang), sidebar_open=not presenting):
+        if not presenting:
+            with solara.Sidebar():
+                controls()
+        with solara.Column():
+            with solara.Row(style="align-items: center; flex-wrap: wrap;"):
+                solara.Markdown(
+                    f"## {t('month_now', lang)}: {now} · {t('engaged_now', lang)}: {engaged}"
+                )
+                solara.Switch(
+                    label=t("presentation", lang), value=presenting, on_value=set_presenting
+                )
+                if presenting:
+                    solara.Button(
+                        t("pause", lang) if playing else t("play", lang),
+                        on_click=lambda: set_playing(not playing),
+                        color="primary",
+                    )
+            if sim.error:
+                solara.Error(f"{t('error', lang)}: {sim.error}")
+            if message:
+                solara.Warning(message)
+            if sim.finished:
+                solara.Info(t("done", lang))
+            with solara.Row(style="flex-wrap: wrap;"):
+                ChartCard(figures["gradient"], t("explain_gradient", lang))
+                ChartCard(figures["network"], t("explain_network", lang))
+                ChartCard(figures["trust"], t("explain_trust", lang))
+                ChartCard(figures["challenges"], t("explain_challenges", lang))
+                ChartCard(figures["where"], t("explain_where", lang))
