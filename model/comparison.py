@@ -56,6 +56,9 @@ def run_all(seeds: int, citizens: int) -> pd.DataFrame:
 def summarise(runs: pd.DataFrame) -> pd.DataFrame:
     last = runs.groupby(["scenario", "seed"]).tail(12)
     per_run = last.groupby(["scenario", "seed"])[INDICATORS].mean(numeric_only=True)
+    # spending is cumulative: what counts is the total at the end
+    spend = runs.groupby(["scenario", "seed"])["infrastructure_spend_eur"].last()
+    per_run["infrastructure_spend_eur"] = spend
     return per_run
 
 
