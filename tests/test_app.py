@@ -13,8 +13,9 @@ from model.app.session import Simulation
 
 
 def _texts(rc) -> str:
-    """All text the page shows in Markdown and templates."""
+    """All text the page shows in Markdown, templates and HTML elements."""
     parts = [w.template for w in rc.find(v.VuetifyTemplate).widgets if hasattr(w, "template")]
+    parts += [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets]
     return "\n".join(p for p in parts if isinstance(p, str))
 
 

@@ -36,7 +36,9 @@ def _years(df: pd.DataFrame) -> np.ndarray:
 
 
 def _figure(width=7.5, height=4.3) -> tuple[Figure, object]:
-    fig = Figure(figsize=(width, height), layout="constrained")
+    # fixed margins: constrained layout would cost more than the drawing itself, every frame
+    fig = Figure(figsize=(width, height))
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.9, bottom=0.13)
     return fig, fig.subplots()
 
 
@@ -46,6 +48,8 @@ def _finish(ax, title: str, lang: str, events, ymax=None) -> None:
     ax.grid(alpha=0.3)
     ax.set_xlabel(t("year", lang), fontsize=MID)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if not ax.get_lines() or all(len(line.get_xdata()) == 0 for line in ax.get_lines()):
+        ax.set_xlim(2026, 2036)  # before the first month: the run's span, not an empty axis
     if ymax is not None:
         ax.set_ylim(0, ymax)
     for date, label in events:
@@ -129,7 +133,8 @@ def challenges(live: pd.DataFrame, cf: pd.DataFrame, events, lang: str) -> Figur
 
 def where_and_cost(model, live: pd.DataFrame, cf: pd.DataFrame, lang: str) -> Figure:
     """Volunteers by organisation kind (live run now) and cumulative infrastructure cost."""
-    fig = Figure(figsize=(7.5, 4.3), layout="constrained")
+    fig = Figure(figsize=(7.5, 4.3))
+    fig.subplots_adjust(left=0.27, right=0.98, top=0.8, bottom=0.1, wspace=0.3)
     ax1, ax2 = fig.subplots(1, 2, width_ratios=[1.2, 1])
     kinds = list(OrganisationKind)
     pop = model.citizens

@@ -155,6 +155,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The run stopped with an error",
         "de": "Der Lauf wurde mit einem Fehler angehalten",
     },
+    "without_changes": {"en": "without changes", "de": "ohne Änderungen"},
+    "changes": {"en": "Your changes", "de": "Ihre Änderungen"},
     "change_levers": {"en": "levers changed", "de": "Stellschrauben geändert"},
     "done": {
         "en": "End of the run reached (reset to start again).",

@@ -9,7 +9,6 @@ thread of the session (``use_thread``); each frame advances ``speed`` months and
 from __future__ import annotations
 
 import io
-import threading
 import time
 import zipfile
 
@@ -24,6 +23,7 @@ from model.scenario_files import load_scenario
 #: Seconds between frames while playing; each frame advances ``speed`` months.
 FRAME_SECONDS = 0.4
 SPEEDS = [1, 3, 6, 12]
+DEFAULT_SPEED = 6
 BIG_TEXT = "font-size: 1.15rem;"
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 
@@ -33,16 +33,26 @@ def _question(name: str, lang: str) -> str:
     return (sc.question_de or sc.question) if lang == "de" else sc.question
 
 
-def _figures(sim: Simulation, layout, lang: str) -> dict:
+def _time_figures(sim: Simulation, lang: str) -> dict:
     live, cf = sim.frames()
     events = sim.live.events
     return {
         "gradient": charts.gradient(live, cf, events, lang),
         "trust": charts.trust(live, cf, events, lang),
         "challenges": charts.challenges(live, cf, events, lang),
+    }
+
+
+def _state_figures(sim: Simulation, layout, lang: str) -> dict:
+    live, cf = sim.frames()
+    return {
         "where": charts.where_and_cost(sim.live, live, cf, lang),
         "network": charts.network(sim.live, layout, lang),
     }
+
+
+def _figures(sim: Simulation, layout, lang: str) -> dict:
+    return _time_figures(sim, lang) | _state_figures(sim, layout, lang)
 
 
 def _png_zip(figures: dict) -> bytes:
@@ -58,7 +68,7 @@ def _png_zip(figures: dict) -> bytes:
 @solara.component
 def ChartCard(figure, explanation: str):
     with solara.Card(style="min-width: 520px; flex: 1 1 46%;"):
-        solara.FigureMatplotlib(figure, format="png", dpi=90)
+        solara.FigureMatplotlib(figure, dependencies=[id(figure)], format="png", dpi=72)
         solara.Markdown(explanation, style=BIG_TEXT)
 
 
@@ -153,29 +163,110 @@ def _back(label: str, enum, prefix: str, lang: str) -> str:
 
 
 @solara.component
+def Views(
+    sim: Simulation,
+    layout,
+    lang: str,
+    version,
+    playing,
+    presenting: bool,
+    set_presenting,
+    message,
+    task_error,
+):
+    """The right-hand side: where the run stands, the changes made, and the five views. Only
+    this component follows every frame, so the controls are not rebuilt while playing."""
+    version_now = version.value
+    # while playing, the two snapshot views (network, organisations) follow every fourth frame:
+    # drawing them costs as much as the three time series together
+    snapshot = version_now // 4 if playing.value else version_now
+    figures = solara.use_memo(lambda: _time_figures(sim, lang), [version_now, lang, sim.live])
+    figures = figures | solara.use_memo(
+        lambda: _state_figures(sim, layout, lang), [snapshot, lang, sim.live]
+    )
+    live, cf = sim.frames()
+    now = fmt_month(live["date"].iloc[-1], lang) if len(live) else "–"
+    engaged = fmt_percent(float(live["engaged_share"].iloc[-1]), lang) if len(live) else "–"
+    engaged_cf = fmt_percent(float(cf["engaged_share"].iloc[-1]), lang) if len(cf) else "–"
+    changes = " · ".join(f"{fmt_month(d, lang)}: {label}" for d, label in sim.live.events)
+    with solara.Column(style="flex: 1 1 auto; padding: 12px;"):
+        with solara.Row(style="align-items: center; flex-wrap: wrap;"):
+            # plain HTML, not Markdown: Markdown re-runs its maths typesetting every frame
+            solara.HTML(
+                tag="h2",
+                unsafe_innerHTML=f"{t('month_now', lang)}: <span id='coprod-month'>{now}</span> · "
+                f"{t('engaged_now', lang)}: <span id='coprod-engaged'>{engaged}</span> "
+                f"<small>({t('without_changes', lang)}: "
+                f"<span id='coprod-engaged-cf'>{engaged_cf}</span>)</small>",
+            )
+            solara.Switch(label=t("presentation", lang), value=presenting, on_value=set_presenting)
+            if presenting:
+
+                def toggle():
+                    playing.value = not playing.value
+
+                solara.Button(
+                    t("pause", lang) if playing.value else t("play", lang),
+                    on_click=toggle,
+                    color="primary",
+                )
+        if changes:
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=f"<b>{t('changes', lang)}:</b> "
+                f"<span id='coprod-changes'>{changes}</span>",
+                style=BIG_TEXT,
+            )
+        if task_error is not None:
+            solara.Error(f"{t('error', lang)}: {task_error!r}")
+        if sim.error:
+            solara.Error(f"{t('error', lang)}: {sim.error}")
+        if message:
+            solara.Warning(message)
+        if sim.finished:
+            solara.Info(t("done", lang))
+        with solara.Row(style="flex-wrap: wrap;"):
+            ChartCard(figures["gradient"], t("explain_gradient", lang))
+            ChartCard(figures["network"], t("explain_network", lang))
+            ChartCard(figures["trust"], t("explain_trust", lang))
+            ChartCard(figures["challenges"], t("explain_challenges", lang))
+            ChartCard(figures["where"], t("explain_where", lang))
+
+
+@solara.component
 def Page():
     lang, set_lang = solara.use_state("de")
     sim = solara.use_memo(lambda: Simulation(), [])
-    version, set_version = solara.use_state(0)
-    playing, set_playing = solara.use_state(False)
-    speed, set_speed = solara.use_state(3)
+    # reactive (not plain state) so the play task may change them from its thread, as Mesa's
+    # SolaraViz does; reading .value subscribes this component to them
+    version = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+    speed, set_speed = solara.use_state(DEFAULT_SPEED)
     presenting, set_presenting = solara.use_state(False)
     message, set_message = solara.use_state(None)
     layout = solara.use_memo(lambda: charts.network_layout(sim.live), [sim.live])
 
     def redraw():
-        set_version(lambda v: v + 1)
+        version.value += 1
 
-    def play_loop(cancel: threading.Event):
-        while playing and not cancel.is_set():
+    def set_playing(value: bool):
+        playing.value = value
+
+    def play_loop():
+        while playing.value:
             started = time.perf_counter()
             if sim.step(speed) == 0:
-                set_playing(False)
+                playing.value = False
                 break
             redraw()
-            cancel.wait(max(0.0, FRAME_SECONDS - (time.perf_counter() - started)))
+            time.sleep(max(0.0, FRAME_SECONDS - (time.perf_counter() - started)))
 
-    solara.use_thread(play_loop, dependencies=[playing, speed, sim.live])
+    player = solara.lab.use_task(
+        play_loop,
+        dependencies=[playing.value, speed, sim.live],
+        prefer_threaded=True,
+        raise_error=False,
+    )
 
     def reset(name=None, citizens=None, seed=None):
         set_playing(False)
@@ -194,11 +285,6 @@ def Page():
         else:
             set_message(sim.scale_budgets(0.5, t("do_cut_budget", lang)))
         redraw()
-
-    figures = _figures(sim, layout, lang)
-    live, _ = sim.frames()
-    now = fmt_month(live["date"].iloc[-1], lang) if len(live) else "–"
-    engaged = fmt_percent(float(live["engaged_share"].iloc[-1]), lang) if len(live) else "–"
 
     def controls():
         with solara.Row():
@@ -227,15 +313,15 @@ def Page():
         solara.InputInt(label=t("seed", lang), value=sim.seed, on_value=lambda s: reset(seed=s))
         with solara.Row():
             solara.Button(
-                t("pause", lang) if playing else t("play", lang),
-                on_click=lambda: set_playing(not playing),
+                t("pause", lang) if playing.value else t("play", lang),
+                on_click=lambda: set_playing(not playing.value),
                 color="primary",
                 disabled=sim.finished,
             )
             solara.Button(
                 t("step", lang),
                 on_click=lambda: (sim.step(1), redraw()),
-                disabled=playing or sim.finished,
+                disabled=playing.value or sim.finished,
             )
             solara.Button(t("reset", lang), on_click=lambda: reset())
         solara.ToggleButtonsSingle(value=speed, values=SPEEDS, on_value=set_speed, dense=True)
@@ -257,33 +343,24 @@ def Page():
         )
 
     solara.Title(t("title", lang))
-    with solara.AppLayout(title=t("title", lang), sidebar_open=not presenting):
+    # our own two columns rather than AppLayout's drawer, which Solara's server wraps in its
+    # own layout and closes on narrow or projected screens
+    with solara.Row(style="align-items: flex-start; flex-wrap: nowrap; gap: 16px;"):
         if not presenting:
-            with solara.Sidebar():
+            with solara.Column(
+                style="width: 380px; min-width: 380px; max-height: 100vh; overflow-y: auto;"
+                " padding: 12px; background: #F5F5F5;"
+            ):
+                solara.Markdown(f"## {t('title', lang)}")
                 controls()
-        with solara.Column():
-            with solara.Row(style="align-items: center; flex-wrap: wrap;"):
-                solara.Markdown(
-                    f"## {t('month_now', lang)}: {now} · {t('engaged_now', lang)}: {engaged}"
-                )
-                solara.Switch(
-                    label=t("presentation", lang), value=presenting, on_value=set_presenting
-                )
-                if presenting:
-                    solara.Button(
-                        t("pause", lang) if playing else t("play", lang),
-                        on_click=lambda: set_playing(not playing),
-                        color="primary",
-                    )
-            if sim.error:
-                solara.Error(f"{t('error', lang)}: {sim.error}")
-            if message:
-                solara.Warning(message)
-            if sim.finished:
-                solara.Info(t("done", lang))
-            with solara.Row(style="flex-wrap: wrap;"):
-                ChartCard(figures["gradient"], t("explain_gradient", lang))
-                ChartCard(figures["network"], t("explain_network", lang))
-                ChartCard(figures["trust"], t("explain_trust", lang))
-                ChartCard(figures["challenges"], t("explain_challenges", lang))
-                ChartCard(figures["where"], t("explain_where", lang))
+        Views(
+            sim,
+            layout,
+            lang,
+            version,
+            playing,
+            presenting,
+            set_presenting,
+            message,
+            player.exception if player.error else None,
+        )
