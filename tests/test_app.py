@@ -134,3 +134,21 @@ def test_charts_are_labelled_in_the_chosen_language(lang):
     assert fig.axes[0].get_title(loc="left") == t("chart_gradient", lang)
     legend = [x.get_text() for x in fig.axes[0].get_legend().get_texts()]
     assert t("edu_low", lang) in legend and t("counterfactual", lang) in legend
+
+
+def test_german_charts_use_a_decimal_comma():
+    sim = Simulation(citizens=300)
+    sim.step(3)
+    live, cf = sim.frames()
+    fig = charts.trust(live, cf, [], "de")
+    fig.canvas.draw()
+    ticks = [x.get_text() for x in fig.axes[0].get_yticklabels()]
+    assert "0,4" in ticks and "0.4" not in ticks
+
+
+def test_presentation_mode_hides_the_controls(page):
+    assert page.find(v.Btn, children=[t("step", "de")]).widgets
+    page.find(v.Switch).widget.v_model = True
+    assert not page.find(v.Btn, children=[t("step", "de")]).widgets
+    # the play button stays, for the presenter
+    assert page.find(v.Btn, children=[t("play", "de")]).widgets

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from model.app.i18n import fmt_month, t
+from model.app.i18n import fmt_month, fmt_number, t
 from model.calibration import TARGETS
 from model.citizens import State
 from model.config import OrganisationKind
@@ -48,6 +48,8 @@ def _finish(ax, title: str, lang: str, events, ymax=None) -> None:
     ax.grid(alpha=0.3)
     ax.set_xlabel(t("year", lang), fontsize=MID)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    # decimal comma in German
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, lang, 1)))
     if not ax.get_lines() or all(len(line.get_xdata()) == 0 for line in ax.get_lines()):
         ax.set_xlim(2026, 2036)  # before the first month: the run's span, not an empty axis
     if ymax is not None:
@@ -152,6 +154,7 @@ def where_and_cost(model, live: pd.DataFrame, cf: pd.DataFrame, lang: str) -> Fi
             xc, cf["infrastructure_spend_eur"] / 1e6, color="#000000", lw=2, ls="--", alpha=0.35
         )
     ax2.set_title(t("spend", lang), fontsize=MID)
+    ax2.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, lang, 1)))
     ax2.tick_params(labelsize=10)
     ax2.grid(alpha=0.3)
     fig.suptitle(t("chart_where", lang), fontsize=BIG, x=0.02, ha="left")

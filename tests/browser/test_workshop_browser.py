@@ -90,3 +90,19 @@ def test_export_downloads_the_indicators(page, tmp_path):
     with page.expect_download(timeout=120_000) as info:
         page.get_by_role("button", name="Grafiken (PNG)", exact=True).click()
     assert info.value.suggested_filename.endswith(".zip")
+
+
+def test_two_sessions_have_independent_models(browser, app_url, page):
+    other = browser.new_context(viewport={"width": 1600, "height": 1000})
+    other.route("**/*", lambda r: r.continue_() if is_local(r.request.url) else r.abort())
+    second = other.new_page()
+    second.goto(app_url + "/", timeout=LOAD_MS)
+    second.get_by_role("button", name="Ein Monat", exact=True).wait_for(timeout=LOAD_MS)
+    for _ in range(3):
+        page.get_by_role("button", name="Ein Monat", exact=True).click()
+    assert _wait_for(lambda: _month(page) == "Mär 2026")
+    assert _month(second) == "–"
+    second.get_by_role("button", name="Ein Monat", exact=True).click()
+    assert _wait_for(lambda: _month(second) == "Jan 2026")
+    assert _month(page) == "Mär 2026"
+    other.close()
