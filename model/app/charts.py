@@ -42,95 +42,135 @@ def _figure(width=7.5, height=4.3) -> tuple[Figure, object]:
     return fig, fig.subplots()
 
 
-def _finish(ax, title: str, lang: str, events, ymax=None) -> None:
-    ax.set_title(title, fontsize=BIG, loc="left")
-    ax.tick_params(labelsize=MID)
-    ax.grid(alpha=0.3)
-    ax.set_xlabel(t("year", lang), fontsize=MID)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    # decimal comma in German
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, lang, 1)))
-    if not ax.get_lines() or all(len(line.get_xdata()) == 0 for line in ax.get_lines()):
-        ax.set_xlim(2026, 2036)  # before the first month: the run's span, not an empty axis
-    if ymax is not None:
+#: The three time-series views: title, series (column, label, colour), upper y limit.
+SERIES = {
+    "gradient": (
+        "chart_gradient",
+        [
+            ("engaged_share_edu_high", "edu_high", OKABE_ITO[3]),
+            ("engaged_share_edu_mid", "edu_mid", OKABE_ITO[1]),
+            ("engaged_share_edu_low", "edu_low", OKABE_ITO[0]),
+            ("engaged_share", "all_citizens", "#000000"),
+        ],
+        1.0,
+    ),
+    "trust": (
+        "chart_trust",
+        [
+            ("trust_mean", "trust_mean", OKABE_ITO[2]),
+            ("efficacy_mean", "efficacy_mean", OKABE_ITO[4]),
+            ("democracy_satisfaction", "democracy_satisfaction", OKABE_ITO[5]),
+        ],
+        1.0,
+    ),
+    "challenges": (
+        "chart_challenges",
+        [
+            (col, col, colour)
+            for col, colour in zip(
+                [
+                    "climate_progress",
+                    "services_coverage",
+                    "lonely_share",
+                    "public_places_quality",
+                    "democracy_satisfaction",
+                ],
+                OKABE_ITO,
+                strict=False,
+            )
+        ],
+        1.1,
+    ),
+}
+
+
+class SeriesChart:
+    """A time-series view kept for a whole run: each frame updates only the lines and the
+    change marks, not axes, ticks and legend (which cost more to draw than the data). The
+    time axis spans the whole run from the start, so it does not jump while playing."""
+
+    def __init__(self, kind: str, lang: str, span: tuple[float, float] = (2026, 2036)):
+        title, series, ymax = SERIES[kind]
+        self.fig, ax = _figure()
+        self.ax, self.lang = ax, lang
+        self.lines = {}
+        for col, key, colour in series:
+            live = ax.plot([], [], color=colour, lw=3, label=t(key, lang))[0]
+            cf = ax.plot([], [], color=colour, lw=2, ls="--", alpha=0.35)[0]
+            self.lines[col] = (live, cf)
+            if kind == "gradient":
+                ax.plot(
+                    span[0],
+                    TARGETS[col][0],
+                    marker="D",
+                    ms=10,
+                    color=colour,
+                    ls="none",
+                    clip_on=False,
+                )
+        if kind == "gradient":
+            ax.plot([], [], marker="D", ls="none", color="grey", label=t("survey", lang))
+        ax.plot([], [], ls="--", color="grey", alpha=0.5, label=t("counterfactual", lang))
+        if kind == "challenges":
+            ax.axhline(1.0, color="#666666", lw=1)
+            ax.plot([span[1]], [1.0], marker="*", ms=16, color=OKABE_ITO[0], clip_on=False)
+            ax.annotate(
+                t("target_2035", lang), (span[1] - 0.1, 1.0), fontsize=10, ha="right", va="bottom"
+            )
+        ax.legend(fontsize=10, loc="upper left" if kind == "gradient" else "lower left", ncols=2)
+        ax.set_title(t(title, lang), fontsize=BIG, loc="left")
+        ax.tick_params(labelsize=MID)
+        ax.grid(alpha=0.3)
+        ax.set_xlabel(t("year", lang), fontsize=MID)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        # decimal comma in German
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, lang, 1)))
+        ax.set_xlim(span[0], span[1] + 0.2)
         ax.set_ylim(0, ymax)
-    for date, label in events:
-        x = int(date[:4]) + (int(date[5:]) - 1) / 12
-        ax.axvline(x, color="#444444", ls=":", lw=1.5)
-        ax.annotate(
-            f"{fmt_month(date, lang)}: {label}",
-            (x, 0.98),
-            xycoords=("data", "axes fraction"),
-            rotation=90,
-            fontsize=9,
-            va="top",
-            ha="right",
-            color="#444444",
-        )
+        self._marks: list = []
+        self._events: list = []
 
-
-def _pair(ax, x_live, y_live, x_cf, y_cf, colour, label, lang) -> None:
-    ax.plot(x_live, y_live, color=colour, lw=3, label=label)
-    if len(x_cf):
-        ax.plot(x_cf, y_cf, color=colour, lw=2, ls="--", alpha=0.35)
+    def update(self, live: pd.DataFrame, cf: pd.DataFrame, events) -> Figure:
+        xl, xc = _years(live), _years(cf)
+        for col, (line_live, line_cf) in self.lines.items():
+            line_live.set_data(xl, live[col].to_numpy(dtype=float))
+            line_cf.set_data(xc, cf[col].to_numpy(dtype=float))
+        if list(events) != self._events:
+            for artist in self._marks:
+                artist.remove()
+            self._marks = []
+            for date, label in events:
+                x = int(date[:4]) + (int(date[5:]) - 1) / 12
+                self._marks.append(self.ax.axvline(x, color="#444444", ls=":", lw=1.5))
+                self._marks.append(
+                    self.ax.annotate(
+                        f"{fmt_month(date, self.lang)}: {label}",
+                        (x, 0.02),
+                        xycoords=("data", "axes fraction"),
+                        rotation=90,
+                        fontsize=9,
+                        va="bottom",
+                        ha="right",
+                        color="#444444",
+                    )
+                )
+            self._events = list(events)
+        return self.fig
 
 
 def gradient(live: pd.DataFrame, cf: pd.DataFrame, events, lang: str) -> Figure:
     """Engagement by education tier, live against counterfactual, with survey marks."""
-    fig, ax = _figure()
-    xl, xc = _years(live), _years(cf)
-    for col, key, colour in [
-        ("engaged_share_edu_high", "edu_high", OKABE_ITO[3]),
-        ("engaged_share_edu_mid", "edu_mid", OKABE_ITO[1]),
-        ("engaged_share_edu_low", "edu_low", OKABE_ITO[0]),
-        ("engaged_share", "all_citizens", "#000000"),
-    ]:
-        _pair(ax, xl, live[col], xc, cf[col], colour, t(key, lang), lang)
-        if len(xl):
-            ax.plot(xl[0], TARGETS[col][0], marker="D", ms=10, color=colour, ls="none")
-    ax.plot([], [], marker="D", ls="none", color="grey", label=t("survey", lang))
-    ax.plot([], [], ls="--", color="grey", alpha=0.5, label=t("counterfactual", lang))
-    ax.legend(fontsize=10, loc="upper left", ncols=2)
-    _finish(ax, t("chart_gradient", lang), lang, events, ymax=1.0)
-    return fig
+    return SeriesChart("gradient", lang).update(live, cf, events)
 
 
 def trust(live: pd.DataFrame, cf: pd.DataFrame, events, lang: str) -> Figure:
-    fig, ax = _figure()
-    xl, xc = _years(live), _years(cf)
-    for col, colour in [
-        ("trust_mean", OKABE_ITO[2]),
-        ("efficacy_mean", OKABE_ITO[4]),
-        ("democracy_satisfaction", OKABE_ITO[5]),
-    ]:
-        _pair(ax, xl, live[col], xc, cf[col], colour, t(col, lang), lang)
-    ax.legend(fontsize=10, loc="lower left")
-    _finish(ax, t("chart_trust", lang), lang, events, ymax=1.0)
-    return fig
+    """Trust, efficacy and satisfaction with democracy."""
+    return SeriesChart("trust", lang).update(live, cf, events)
 
 
 def challenges(live: pd.DataFrame, cf: pd.DataFrame, events, lang: str) -> Figure:
-    fig, ax = _figure()
-    xl, xc = _years(live), _years(cf)
-    for col, colour in zip(
-        [
-            "climate_progress",
-            "services_coverage",
-            "lonely_share",
-            "public_places_quality",
-            "democracy_satisfaction",
-        ],
-        OKABE_ITO,
-        strict=False,
-    ):
-        _pair(ax, xl, live[col], xc, cf[col], colour, t(col, lang), lang)
-    ax.axhline(1.0, color="#666666", lw=1)
-    ax.plot([2036], [1.0], marker="*", ms=16, color=OKABE_ITO[0], clip_on=False)
-    ax.annotate(t("target_2035", lang), (2035.9, 1.0), fontsize=10, ha="right", va="bottom")
-    ax.set_xlim(right=2036.2)
-    ax.legend(fontsize=10, loc="lower left", ncols=2)
-    _finish(ax, t("chart_challenges", lang), lang, events, ymax=1.1)
-    return fig
+    """The five challenge indicators, with the 2035 climate target."""
+    return SeriesChart("challenges", lang).update(live, cf, events)
 
 
 def where_and_cost(model, live: pd.DataFrame, cf: pd.DataFrame, lang: str) -> Figure:

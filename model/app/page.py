@@ -66,9 +66,10 @@ def _png_zip(figures: dict) -> bytes:
 
 
 @solara.component
-def ChartCard(figure, explanation: str):
+def ChartCard(figure, explanation: str, frame):
+    """One view and its plain-language explanation; redrawn when ``frame`` changes."""
     with solara.Card(style="min-width: 520px; flex: 1 1 46%;"):
-        solara.FigureMatplotlib(figure, dependencies=[id(figure)], format="png", dpi=72)
+        solara.FigureMatplotlib(figure, dependencies=[id(figure), frame], format="png", dpi=72)
         solara.Markdown(explanation, style=BIG_TEXT)
 
 
@@ -180,11 +181,19 @@ def Views(
     # while playing, the two snapshot views (network, organisations) follow every fourth frame:
     # drawing them costs as much as the three time series together
     snapshot = version_now // 4 if playing.value else version_now
-    figures = solara.use_memo(lambda: _time_figures(sim, lang), [version_now, lang, sim.live])
+    run = sim.scenario.run
+    start = int(run.start[:4]) + (int(run.start[5:]) - 1) / 12
+    series = solara.use_memo(
+        lambda: {
+            k: charts.SeriesChart(k, lang, (start, start + run.months / 12)) for k in charts.SERIES
+        },
+        [lang, sim.live],
+    )
+    live, cf = sim.frames()
+    figures = {k: chart.update(live, cf, sim.live.events) for k, chart in series.items()}
     figures = figures | solara.use_memo(
         lambda: _state_figures(sim, layout, lang), [snapshot, lang, sim.live]
     )
-    live, cf = sim.frames()
     now = fmt_month(live["date"].iloc[-1], lang) if len(live) else "–"
     engaged = fmt_percent(float(live["engaged_share"].iloc[-1]), lang) if len(live) else "–"
     engaged_cf = fmt_percent(float(cf["engaged_share"].iloc[-1]), lang) if len(cf) else "–"
@@ -226,11 +235,11 @@ def Views(
         if sim.finished:
             solara.Info(t("done", lang))
         with solara.Row(style="flex-wrap: wrap;"):
-            ChartCard(figures["gradient"], t("explain_gradient", lang))
-            ChartCard(figures["network"], t("explain_network", lang))
-            ChartCard(figures["trust"], t("explain_trust", lang))
-            ChartCard(figures["challenges"], t("explain_challenges", lang))
-            ChartCard(figures["where"], t("explain_where", lang))
+            ChartCard(figures["gradient"], t("explain_gradient", lang), version_now)
+            ChartCard(figures["network"], t("explain_network", lang), snapshot)
+            ChartCard(figures["trust"], t("explain_trust", lang), version_now)
+            ChartCard(figures["challenges"], t("explain_challenges", lang), version_now)
+            ChartCard(figures["where"], t("explain_where", lang), snapshot)
 
 
 @solara.component
