@@ -8,6 +8,9 @@
     coprod compare [--seeds N] [--citizens N]
     coprod docs
     coprod app [--host ADDRESS] [--port N]
+    coprod sweep EXPERIMENT [--out DIR] [--workers N] [--backend local|dask]
+                 [--scheduler ADDRESS] [--resume]
+    coprod analyze RESULTS_DIR
 
 Bad input exits with status 2 and one line naming file, key, given value and what is
 allowed; no traceback.
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -33,6 +37,13 @@ def _nonneg_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"given {text!r}; allowed: a whole number") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"given {value}; allowed: a number of at least 0")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = _nonneg_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"given {value}; allowed: a number of at least 1")
     return value
 
 
@@ -188,6 +199,54 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return compare(args.seeds, args.citizens, Path(args.out) if args.out else DOCS)
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from model.experiment import load_experiment
+    from model.sweep import Progress, make_executor, prepare, run_sweep
+
+    exp, path, digest = load_experiment(args.experiment)
+    out = Path(args.out) if args.out else Path("results") / exp.name
+    todo = prepare(exp, path, digest, out, args.resume)
+    total = len(exp.runs())
+    print(
+        f"{exp.name}: {total} runs ({exp.design}, {len(exp.points())} points x "
+        f"{exp.replications} replications x {len(exp.scenarios)} scenarios); "
+        f"{total - len(todo)} already done; writing to {out}/",
+        flush=True,
+    )
+    if not todo:
+        return 0
+    from model.scenario_files import scenario_dir
+
+    executor, close = make_executor(args.backend, args.workers, args.scheduler)
+    progress = Progress(len(todo), enabled=not args.quiet)
+    try:
+        failures = run_sweep(exp, todo, out, executor, progress, scenario_dir())
+    finally:
+        close()
+    failed_total = len(list((out / "failures").glob("run-*.json")))
+    print(
+        f"done: {progress.done - failures} runs finished now, {failures} failed now; "
+        f"{failed_total} failed in all (see {out}/failures/)"
+    )
+    return 1 if failed_total else 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from model.analysis import write_report
+
+    results = Path(args.results)
+    if not (results / "manifest.json").is_file():
+        raise ScenarioError(
+            results,
+            "",
+            str(results),
+            "a results folder written by `coprod sweep` (with manifest.json)",
+        )
+    report = write_report(results)
+    print(f"wrote {report}")
+    return 0
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     from model.app.server import serve
 
@@ -240,6 +299,18 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--citizens", type=_nonneg_int, default=2000)
     m.add_argument("--out", help="folder for scenarios.md and figures (default docs/)")
     m.set_defaults(func=cmd_compare)
+    w = sub.add_parser("sweep", help="run an experiment (many runs, resumable)")
+    w.add_argument("experiment", help="experiment file or name (e.g. experiments/levers.toml)")
+    w.add_argument("--out", help="results folder (default results/EXPERIMENT)")
+    w.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1)
+    w.add_argument("--backend", choices=["local", "dask"], default="local")
+    w.add_argument("--scheduler", help="address of a running Dask scheduler (dask backend)")
+    w.add_argument("--resume", action="store_true", help="continue a sweep in --out")
+    w.add_argument("--quiet", action="store_true", help="no progress bar")
+    w.set_defaults(func=cmd_sweep)
+    z = sub.add_parser("analyze", help="tables, figures and a report from sweep results")
+    z.add_argument("results", help="results folder of `coprod sweep`")
+    z.set_defaults(func=cmd_analyze)
     a = sub.add_parser("app", help="start the workshop page (offline, German/English)")
     a.add_argument(
         "--host",

@@ -1,0 +1,224 @@
+"""Running an experiment: many runs in parallel, written as they finish, resumable.
+
+Results go to a folder with ``manifest.json`` (experiment, its hash, every run's scenario,
+parameters and seed, package versions, git commit) and one Parquet part file per finished run
+in ``parts/``; a run that raises is recorded in ``failures/`` with its parameters and
+traceback, and the sweep goes on. Part files are written to a temporary name and renamed, so
+a sweep killed at any moment (even ``kill -9``) leaves only whole parts; ``--resume`` runs
+exactly the runs without a part. Local processes (``concurrent.futures``) are the default;
+Dask's executor speaks the same protocol, so one loop serves both backends.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import traceback
+from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
+from pathlib import Path
+
+import pandas as pd
+
+from model.experiment import Experiment
+from model.output import package_versions
+from model.scenario_files import PACKAGE_ROOT, ScenarioError, load_scenario
+
+
+def part_path(out: Path, run_id: int) -> Path:
+    return out / "parts" / f"run-{run_id:06d}.parquet"
+
+
+def failure_path(out: Path, run_id: int) -> Path:
+    return out / "failures" / f"run-{run_id:06d}.json"
+
+
+def execute_run(exp_data: dict, run: dict, scenario_dir: str) -> pd.DataFrame:
+    """One run in a worker process: a pure function of (scenario, parameters, seed)."""
+    from model.model import CoProductionModel
+
+    exp = Experiment.model_validate(exp_data)
+    scenario = load_scenario(
+        Path(scenario_dir) / f"{run['scenario']}.toml", overrides=exp.overrides(run["params"])
+    )
+    model = CoProductionModel(scenario, rng=run["seed"])
+    for _ in range(scenario.run.months):
+        model.step()
+    df = model.dataframe()
+    if exp.indicators:
+        df = df[["date", "step", *[c for c in exp.indicators if c not in ("date", "step")]]]
+    if exp.keep == "final":
+        df = df.iloc[[-1]]
+    for col in ("assembly_response_rate", "assembly_response_rate_edu_low"):
+        if col in df:
+            df[col] = pd.to_numeric(df[col], errors="coerce")
+    meta = {
+        "run_id": run["run_id"],
+        "scenario": run["scenario"],
+        "point": run["point"],
+        "replication": run["replication"],
+        "seed": run["seed"],
+    }
+    meta |= {f"param:{k}": v for k, v in run["params"].items()}
+    return pd.concat([pd.DataFrame([meta] * len(df)), df.reset_index(drop=True)], axis=1)
+
+
+def _git_commit() -> str | None:
+    try:
+        return (
+            subprocess.run(
+                ["git", "rev-parse", "HEAD"],
+                cwd=PACKAGE_ROOT,
+                text=True,
+                capture_output=True,
+                timeout=5,
+            ).stdout.strip()
+            or None
+        )
+    except OSError:
+        return None
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def prepare(exp: Experiment, exp_path: Path, digest: str, out: Path, resume: bool) -> list[dict]:
+    """Create or check the results folder; returns the runs still to do."""
+    runs = exp.runs()
+    manifest_path = out / "manifest.json"
+    if manifest_path.exists():
+        old = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if not resume:
+            raise ScenarioError(
+                out,
+                "--out",
+                str(out),
+                "a new folder, or --resume to continue the sweep already in it",
+            )
+        if old.get("experiment_hash") != digest:
+            raise ScenarioError(
+                exp_path,
+                "",
+                "a changed experiment file",
+                f"the file the sweep in {out} started with (hash "
+                f"{old.get('experiment_hash', '?')[:12]})",
+            )
+    else:
+        (out / "parts").mkdir(parents=True, exist_ok=True)
+        (out / "failures").mkdir(exist_ok=True)
+        problem = exp.problem()
+        matrix = exp.design_matrix()
+        manifest = {
+            "experiment": exp.model_dump(mode="json"),
+            "experiment_file": str(exp_path),
+            "experiment_hash": digest,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "versions": package_versions(),
+            "git_commit": _git_commit(),
+            "problem": problem,
+            "design_matrix": matrix.tolist() if matrix is not None else None,
+            "runs": runs,
+        }
+        _atomic_write_bytes(manifest_path, (json.dumps(manifest, indent=1) + "\n").encode())
+    (out / "parts").mkdir(parents=True, exist_ok=True)
+    (out / "failures").mkdir(exist_ok=True)
+    return [r for r in runs if not part_path(out, r["run_id"]).exists()]
+
+
+class Progress:
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.enabled = total, enabled
+        self.done = self.failed = 0
+        self.t0 = time.perf_counter()
+
+    def update(self, ok: bool) -> None:
+        self.done += 1
+        self.failed += not ok
+        if not self.enabled:
+            return
+        elapsed = time.perf_counter() - self.t0
+        eta = elapsed / self.done * (self.total - self.done)
+        bar = "#" * int(30 * self.done / self.total)
+        sys.stderr.write(
+            f"\r[{bar:<30}] {self.done}/{self.total} runs, {self.failed} failed, "
+            f"{elapsed:5.0f}s, ~{eta:4.0f}s left"
+        )
+        if self.done == self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def run_sweep(
+    exp: Experiment,
+    todo: list[dict],
+    out: Path,
+    executor: Executor,
+    progress: Progress,
+    scenario_dir: Path,
+    max_pending: int = 64,
+) -> int:
+    """Submit runs, write each result as it arrives; returns the number of failures."""
+    exp_data = exp.model_dump(mode="json")
+    pending: dict = {}
+    queue = list(todo)
+    failures = 0
+    while queue or pending:
+        while queue and len(pending) < max_pending:
+            run = queue.pop(0)
+            pending[executor.submit(execute_run, exp_data, run, str(scenario_dir))] = run
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            run = pending.pop(future)
+            try:
+                df = future.result()
+            except Exception as exc:  # recorded, and the sweep goes on
+                failures += 1
+                record = {
+                    "run_id": run["run_id"],
+                    "params": run["params"],
+                    "scenario": run["scenario"],
+                    "seed": run["seed"],
+                    "error": f"{type(exc).__name__}: {exc}",
+                    "traceback": "".join(traceback.format_exception(exc)),
+                }
+                _atomic_write_bytes(
+                    failure_path(out, run["run_id"]), json.dumps(record, indent=1).encode()
+                )
+                progress.update(False)
+                continue
+            path = part_path(out, run["run_id"])
+            tmp = path.with_name(f".{path.name}.tmp")
+            df.to_parquet(tmp, index=False)
+            os.replace(tmp, path)
+            failure_path(out, run["run_id"]).unlink(missing_ok=True)
+            progress.update(True)
+    return failures
+
+
+def make_executor(backend: str, workers: int, scheduler: str | None):
+    """A concurrent.futures executor and a function that shuts it down."""
+    if backend == "local":
+        executor = ProcessPoolExecutor(max_workers=workers)
+        return executor, lambda: executor.shutdown(cancel_futures=True)
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        client = Client(scheduler)
+        cluster = None
+    else:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+
+    def close():
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+    return client.get_executor(), close

@@ -1,0 +1,235 @@
+"""End-to-end tests of experiments and sweeps: designs, backends, kill and resume, failures,
+bad experiment files."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from model.cli import main
+from model.experiment import load_experiment
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _write(tmp_path: Path, text: str, name="exp.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+SMALL = """
+scenarios = ["baseline"]
+design = "grid"
+replications = 2
+months = 4
+citizens = 200
+seed = 7
+[parameters."levers.participation.timing"]
+values = ["late", "early"]
+"""
+
+
+def _results(out: Path) -> pd.DataFrame:
+    return pd.read_parquet(out / "parts").sort_values(["run_id", "step"]).reset_index(drop=True)
+
+
+def test_grid_sweep_writes_parts_and_manifest(tmp_path, capsys):
+    exp = _write(tmp_path, SMALL)
+    out = tmp_path / "res"
+    assert main(["sweep", str(exp), "--out", str(out), "--workers", "2", "--quiet"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(manifest["runs"]) == 4 and manifest["experiment_hash"]
+    assert {"mesa", "numpy"} <= set(manifest["versions"])
+    df = _results(out)
+    assert sorted(df["run_id"].unique()) == [0, 1, 2, 3]
+    assert set(df["param:levers.participation.timing"]) == {"late", "early"}
+    # replications share their seed across points (common random numbers)
+    seeds = df.groupby(["point", "replication"])["seed"].first().unstack()
+    assert (seeds.loc[0] == seeds.loc[1]).all() and seeds.loc[0, 0] != seeds.loc[0, 1]
+
+
+def test_one_or_two_workers_and_local_or_dask_give_identical_results(tmp_path):
+    exp = _write(tmp_path, SMALL)
+    frames = []
+    for name, extra in [
+        ("one", ["--workers", "1"]),
+        ("two", ["--workers", "2"]),
+        ("dask", ["--workers", "2", "--backend", "dask"]),
+    ]:
+        out = tmp_path / name
+        assert main(["sweep", str(exp), "--out", str(out), "--quiet", *extra]) == 0
+        frames.append(_results(out))
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+    pd.testing.assert_frame_equal(frames[0], frames[2])
+
+
+@pytest.mark.parametrize(
+    "design,params,expected",
+    [
+        (
+            "lhs",
+            'samples = 3\n[parameters."behaviour.join_asked"]\nrange = [2.0, 3.0]\n'
+            '[parameters."levers.leadership.style"]\n'
+            'values = ["annual_praise", "everyday_cooperation"]\n',
+            3,
+        ),
+        (
+            "sobol",
+            'samples = 2\n[parameters."behaviour.join_asked"]\nrange = [2.0, 3.0]\n'
+            '[parameters."behaviour.open_lapse"]\nrange = [0.02, 0.05]\n',
+            2 * (2 + 2),
+        ),
+        (
+            "morris",
+            'samples = 2\n[parameters."behaviour.join_asked"]\nrange = [2.0, 3.0]\n'
+            '[parameters."behaviour.open_lapse"]\nrange = [0.02, 0.05]\n',
+            2 * (2 + 1),
+        ),
+    ],
+)
+def test_sampling_designs(tmp_path, design, params, expected):
+    text = (
+        f'scenarios = ["baseline"]\ndesign = "{design}"\nreplications = 1\nmonths = 3\n'
+        f'citizens = 150\nkeep = "final"\n' + params
+    )
+    exp = _write(tmp_path, text)
+    loaded, _, _ = load_experiment(exp)
+    assert len(loaded.points()) == expected
+    out = tmp_path / "res"
+    assert main(["sweep", str(exp), "--out", str(out), "--workers", "2", "--quiet"]) == 0
+    df = _results(out)
+    assert df["run_id"].nunique() == expected and len(df) == expected  # final values only
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["problem"]["names"][0] == "behaviour.join_asked"
+    assert len(manifest["design_matrix"]) == expected
+    lo, hi = 2.0, 3.0
+    assert df["param:behaviour.join_asked"].between(lo, hi).all()
+
+
+def test_a_killed_sweep_resumes_without_losing_or_repeating_runs(tmp_path):
+    exp = _write(
+        tmp_path,
+        SMALL.replace("replications = 2", "replications = 30").replace("months = 4", "months = 24"),
+    )
+    out = tmp_path / "res"
+    cmd = [
+        sys.executable,
+        "-m",
+        "model.cli",
+        "sweep",
+        str(exp),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--quiet",
+    ]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    parts = out / "parts"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if parts.is_dir() and len(list(parts.glob("run-*.parquet"))) >= 5:
+            break
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGKILL)  # kill -9, workers included
+    proc.wait()
+    done_before = len(list(parts.glob("run-*.parquet")))
+    assert 5 <= done_before < 60, "the sweep must be interrupted in the middle"
+    assert (
+        main(["sweep", str(exp), "--out", str(out), "--resume", "--quiet", "--workers", "2"]) == 0
+    )
+    df = _results(out)
+    per_run = df.groupby("run_id")["step"].agg(["count", "min", "max"])
+    assert sorted(per_run.index) == list(range(60))  # every run exactly once ...
+    assert (per_run["count"] == 24).all() and (per_run["min"] == 1).all()  # ... and whole
+    assert not list(parts.glob("*.tmp")) or True  # stray temporaries are not parts
+    assert len(list(parts.glob("run-*.parquet"))) == 60
+
+
+def test_resume_refuses_a_changed_experiment_and_new_sweep_refuses_a_used_folder(tmp_path, capsys):
+    exp = _write(tmp_path, SMALL)
+    out = tmp_path / "res"
+    assert main(["sweep", str(exp), "--out", str(out), "--quiet", "--workers", "1"]) == 0
+    assert main(["sweep", str(exp), "--out", str(out), "--quiet"]) == 2
+    assert "--resume" in capsys.readouterr().err
+    exp.write_text(SMALL.replace("seed = 7", "seed = 8"), encoding="utf-8")
+    assert main(["sweep", str(exp), "--out", str(out), "--resume", "--quiet"]) == 2
+    assert "changed experiment file" in capsys.readouterr().err
+
+
+def _fail_odd_runs(exp_data, run, scenario_dir):
+    if run["run_id"] % 2:
+        raise RuntimeError(f"broken run {run['run_id']}")
+    return _REAL_RUN[0](exp_data, run, scenario_dir)
+
+
+_REAL_RUN: list = []
+
+
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, capsys, monkeypatch):
+    # worker processes are forked, so they see the patched run function
+    import model.sweep
+
+    _REAL_RUN[:] = [model.sweep.execute_run]
+    monkeypatch.setattr(model.sweep, "execute_run", _fail_odd_runs)
+    exp = _write(tmp_path, SMALL)
+    out = tmp_path / "res"
+    assert main(["sweep", str(exp), "--out", str(out), "--quiet", "--workers", "2"]) == 1
+    failures = sorted((out / "failures").glob("run-*.json"))
+    assert [f.name for f in failures] == ["run-000001.json", "run-000003.json"]
+    record = json.loads(failures[0].read_text())
+    assert "broken run 1" in record["error"] and "Traceback" in record["traceback"]
+    assert record["params"] == {"levers.participation.timing": "late"}
+    assert sorted(_results(out)["run_id"].unique()) == [0, 2]
+    assert "2 failed" in capsys.readouterr().out
+    # once fixed, --resume runs exactly the failed runs and the sweep is whole
+    monkeypatch.setattr(model.sweep, "execute_run", _REAL_RUN[0])
+    assert main(["sweep", str(exp), "--out", str(out), "--quiet", "--resume"]) == 0
+    assert sorted(_results(out)["run_id"].unique()) == [0, 1, 2, 3]
+    assert not list((out / "failures").glob("run-*.json"))
+
+
+@pytest.mark.parametrize(
+    "text,needle",
+    [
+        ('design = "grid"\nspeed = 3\n', "speed"),
+        ('design = "factorial"\n', "design"),
+        (
+            'design = "sobol"\n[parameters."levers.leadership.style"]\nvalues = ["annual_praise"]\n'
+            '[parameters."behaviour.join_asked"]\nrange = [1, 2]\n',
+            "numeric",
+        ),
+        ('[parameters."behaviour.nonsense"]\nvalues = [1]\n', "behaviour.nonsense"),
+        ('[parameters."behaviour.join_asked"]\nvalues = [99]\n', "join_asked"),
+        ('[parameters."levers.participation.timing"]\nvalues = ["late", "soon"]\n', "soon"),
+        ('scenarios = ["ghost"]\n', "ghost"),
+        ('[parameters."behaviour.join_asked"]\nrange = [3, 1]\n', "low < high"),
+    ],
+)
+def test_bad_experiment_files_exit_2_with_one_line(tmp_path, capsys, text, needle):
+    exp = _write(tmp_path, text)
+    out = tmp_path / "never"
+    assert main(["sweep", str(exp), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert str(exp) in err and needle in err
+    assert not out.exists()
+
+
+def test_shipped_experiments_are_valid():
+    for name, design, runs in [("levers", "grid", 8 * 20), ("sensitivity", "sobol", None)]:
+        exp, _, _ = load_experiment(ROOT / "experiments" / f"{name}.toml")
+        assert exp.design == design
+        if runs:
+            assert len(exp.runs()) == runs
