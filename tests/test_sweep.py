@@ -233,3 +233,28 @@ def test_shipped_experiments_are_valid():
         assert exp.design == design
         if runs:
             assert len(exp.runs()) == runs
+
+
+def test_analyze_after_a_sobol_sweep(tmp_path, capsys):
+    text = (
+        'scenarios = ["baseline"]\ndesign = "sobol"\nsamples = 2\nreplications = 1\n'
+        'months = 3\ncitizens = 150\nkeep = "final"\n'
+        '[parameters."behaviour.join_asked"]\nrange = [2.0, 3.0]\n'
+        '[parameters."behaviour.open_lapse"]\nrange = [0.02, 0.05]\n'
+    )
+    exp = _write(tmp_path, text)
+    out = tmp_path / "res"
+    assert main(["sweep", str(exp), "--out", str(out), "--workers", "2", "--quiet"]) == 0
+    assert main(["analyze", str(out)]) == 0
+    analysis = out / "analysis"
+    summary = pd.read_csv(analysis / "summary.csv")
+    assert {"indicator", "mean", "sd", "q05", "q95"} <= set(summary.columns)
+    sens = pd.read_csv(analysis / "sensitivity_engaged_share.csv")
+    assert {"parameter", "S1", "S1_conf", "ST", "ST_conf"} <= set(sens.columns)
+    assert set(sens["parameter"]) == {"behaviour.join_asked", "behaviour.open_lapse"}
+    assert (analysis / "report.md").read_text(encoding="utf-8").count("](") >= 3
+
+
+def test_analyze_refuses_a_folder_without_results(tmp_path, capsys):
+    assert main(["analyze", str(tmp_path)]) == 2
+    assert "manifest.json" in capsys.readouterr().err

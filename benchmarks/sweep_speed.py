@@ -1,0 +1,58 @@
+"""Sweep throughput: runs per minute with 1 and 2 local workers, and the Dask overhead.
+
+Runs the ``levers`` experiment (2,000 citizens x 120 months) with fewer replications (default
+4 per point, 32 runs) three times in one process: local with 1 worker, local with 2, Dask
+(embedded LocalCluster) with 2. Prints runs/minute, the parallel efficiency
+(rate_2 / (2 x rate_1), target >= 0.8) and the Dask overhead against local processes
+(target <= 10%).
+
+Run: ``uv run python benchmarks/sweep_speed.py [--replications N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import tempfile
+import time
+from pathlib import Path
+
+from model.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def timed(args: list[str]) -> float:
+    t0 = time.perf_counter()
+    assert main(args) == 0
+    return time.perf_counter() - t0
+
+
+def run() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--replications", type=int, default=4)
+    opts = ap.parse_args()
+    text = (ROOT / "experiments" / "levers.toml").read_text(encoding="utf-8")
+    text = re.sub(r"replications = \d+", f"replications = {opts.replications}", text)
+    with tempfile.TemporaryDirectory() as tmp:
+        exp = Path(tmp) / "levers.toml"
+        exp.write_text(text, encoding="utf-8")
+        runs = 8 * opts.replications
+        rates = {}
+        for label, extra in [
+            ("local, 1 worker", ["--workers", "1"]),
+            ("local, 2 workers", ["--workers", "2"]),
+            ("dask, 2 workers", ["--workers", "2", "--backend", "dask"]),
+        ]:
+            out = Path(tmp) / label.replace(" ", "").replace(",", "_")
+            seconds = timed(["sweep", str(exp), "--out", str(out), "--quiet", *extra])
+            rates[label] = runs / seconds * 60
+            print(f"{label:<18} {runs} runs in {seconds:6.1f} s = {rates[label]:6.1f} runs/min")
+        eff = rates["local, 2 workers"] / (2 * rates["local, 1 worker"])
+        overhead = rates["local, 2 workers"] / rates["dask, 2 workers"] - 1
+        print(f"parallel efficiency (2 workers): {eff:.2f} (target >= 0.8)")
+        print(f"Dask overhead against local processes: {100 * overhead:+.1f}% (target <= 10%)")
+
+
+if __name__ == "__main__":
+    run()
