@@ -34,11 +34,19 @@ class Strict(BaseModel):
 
 
 class Parameter(Strict):
-    """One varied parameter: a list of values, or a numeric range."""
+    """One varied parameter: a list of values, or a numeric range with a distribution."""
 
     values: list[Any] | None = Field(None, description="Values to take (grid, lhs).")
     range: tuple[float, float] | None = Field(None, description="[low, high] (all designs).")
     steps: int | None = Field(None, ge=2, le=1000, description="Grid points in the range.")
+    distribution: Literal["uniform", "normal", "triangular"] = Field(
+        "uniform",
+        description="How values spread over the range in lhs/sobol/morris: uniform, normal "
+        "(truncated to the range; needs mean and sd) or triangular (needs mode).",
+    )
+    mean: float | None = Field(None, description="Mean of a normal distribution.")
+    sd: float | None = Field(None, gt=0, description="Standard deviation of a normal one.")
+    mode: float | None = Field(None, description="Most likely value of a triangular one.")
 
     @model_validator(mode="after")
     def _one_kind(self) -> Parameter:
@@ -48,7 +56,24 @@ class Parameter(Strict):
             raise ValueError("'values' must not be empty")
         if self.range is not None and not self.range[0] < self.range[1]:
             raise ValueError("'range' must be [low, high] with low < high")
+        if self.distribution != "uniform" and self.range is None:
+            raise ValueError(f"a {self.distribution} distribution needs a 'range'")
+        if self.distribution == "normal" and (self.mean is None or self.sd is None):
+            raise ValueError("a normal distribution needs 'mean' and 'sd'")
+        if self.distribution == "triangular" and (
+            self.mode is None or not self.range[0] <= self.mode <= self.range[1]
+        ):
+            raise ValueError("a triangular distribution needs a 'mode' inside the range")
         return self
+
+    def salib(self) -> tuple[list[float], str]:
+        """Bounds and distribution name as SALib expects them."""
+        lo, hi = self.range if self.range else (0.0, 1.0)
+        if self.distribution == "normal":
+            return [lo, hi, self.mean, self.sd], "truncnorm"
+        if self.distribution == "triangular":
+            return [lo, hi, (self.mode - lo) / (hi - lo)], "triang"
+        return [lo, hi], "unif"
 
 
 class Experiment(Strict):
@@ -89,10 +114,16 @@ class Experiment(Strict):
                 )
             if len(self.parameters) < 2:
                 raise ValueError(f"{self.design} needs at least two parameters")
+        if self.design == "morris":
+            shaped = [k for k, p in self.parameters.items() if p.distribution != "uniform"]
+            if shaped:
+                raise ValueError(f"morris samples uniform ranges only; not {', '.join(shaped)}")
         if self.design == "grid":
             for key, p in self.parameters.items():
                 if p.range is not None and p.steps is None:
                     raise ValueError(f"grid needs 'steps' for the range of {key}")
+                if p.distribution != "uniform":
+                    raise ValueError(f"grid takes no distribution ({key}); use lhs or sobol")
         return self
 
     # ---------------------------------------------------------------- design
@@ -101,8 +132,13 @@ class Experiment(Strict):
         if self.design == "grid":
             return None
         names = list(self.parameters)
-        bounds = [list(p.range) if p.range else [0.0, 1.0] for p in self.parameters.values()]
-        return {"num_vars": len(names), "names": names, "bounds": bounds}
+        specs = [p.salib() for p in self.parameters.values()]
+        return {
+            "num_vars": len(names),
+            "names": names,
+            "bounds": [b for b, _ in specs],
+            "dists": [d for _, d in specs],
+        }
 
     def design_matrix(self) -> np.ndarray | None:
         """The raw SALib sample (rows: design points), None for grids."""
@@ -212,7 +248,8 @@ def load_experiment(ref: str | Path) -> tuple[Experiment, Path, str]:
         except ScenarioError as exc:
             raise ScenarioError(path, "scenarios", name, f"an existing scenario ({exc})") from None
         for key, param in exp.parameters.items():
-            # every listed value, or both ends of a range, must make a valid scenario
+            # every listed value, or both ends of a range, must make a valid scenario (so
+            # no sampled value can fall outside: normal distributions are truncated to it)
             for value in param.values if param.values is not None else list(param.range):
                 trial = deep_merge(base, exp.overrides({key: value}))
                 try:

@@ -258,3 +258,40 @@ def test_analyze_after_a_sobol_sweep(tmp_path, capsys):
 def test_analyze_refuses_a_folder_without_results(tmp_path, capsys):
     assert main(["analyze", str(tmp_path)]) == 2
     assert "manifest.json" in capsys.readouterr().err
+
+
+def test_distributions_shape_the_samples(tmp_path):
+    text = (
+        'scenarios = ["baseline"]\ndesign = "lhs"\nsamples = 400\nreplications = 1\n'
+        '[parameters."behaviour.join_asked"]\nrange = [1.0, 4.0]\n'
+        'distribution = "normal"\nmean = 2.7\nsd = 0.3\n'
+        '[parameters."behaviour.open_lapse"]\nrange = [0.0, 0.1]\n'
+        'distribution = "triangular"\nmode = 0.08\n'
+    )
+    exp, _, _ = load_experiment(_write(tmp_path, text))
+    points = pd.DataFrame(exp.points())
+    asked, lapse = points["behaviour.join_asked"], points["behaviour.open_lapse"]
+    assert asked.between(1.0, 4.0).all() and abs(asked.mean() - 2.7) < 0.05
+    assert 0.25 < asked.std() < 0.35
+    assert lapse.between(0.0, 0.1).all() and abs(lapse.mean() - 0.06) < 0.005  # (0+0.1+0.08)/3
+
+
+@pytest.mark.parametrize(
+    "text,needle",
+    [
+        ('[parameters."behaviour.join_asked"]\nrange = [1, 4]\ndistribution = "normal"\n', "mean"),
+        (
+            'design = "lhs"\n[parameters."behaviour.join_asked"]\nrange = [1, 4]\n'
+            'distribution = "triangular"\nmode = 9\n',
+            "mode",
+        ),
+        (
+            '[parameters."behaviour.join_asked"]\nrange = [1, 4]\nsteps = 3\n'
+            'distribution = "triangular"\nmode = 2\n',
+            "grid takes no distribution",
+        ),
+    ],
+)
+def test_bad_distributions_are_refused(tmp_path, capsys, text, needle):
+    assert main(["sweep", str(_write(tmp_path, text)), "--out", str(tmp_path / "o")]) == 2
+    assert needle in capsys.readouterr().err
