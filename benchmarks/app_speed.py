@@ -13,16 +13,10 @@ import time
 
 from playwright.sync_api import sync_playwright
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.browser.conftest import CHROMIUM_ARGS
+
+# the same chromium flags as the browser tests
+ARGS = CHROMIUM_ARGS
 MONTHS = {
     m: i
     for i, m in enumerate(
