@@ -211,9 +211,16 @@ def make_executor(backend: str, workers: int, scheduler: str | None):
         client = Client(scheduler)
         cluster = None
     else:
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-        )
+        import dask
+
+        import model.model  # noqa: F401  (imported once here, inherited by forked workers)
+
+        # fork, not spawn: spawned workers import mesa and the model afresh (~12 s on 2 cores),
+        # which alone tripled the cost of a short sweep
+        with dask.config.set({"distributed.worker.multiprocessing-method": "fork"}):
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
         client = Client(cluster)
 
     def close():
