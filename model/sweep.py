@@ -153,6 +153,38 @@ class Progress:
         sys.stderr.flush()
 
 
+def execute_batch(exp_data: dict, runs: list[dict], scenario_dir: str) -> list[tuple]:
+    """Several runs in one task (fewer round trips through a Dask scheduler). Each run's
+    error is caught here, so one failing run does not take its batch with it."""
+    results = []
+    for run in runs:
+        try:
+            results.append((run, execute_run(exp_data, run, scenario_dir), None))
+        except Exception as exc:
+            results.append((run, None, exc))
+    return results
+
+
+def _record_failure(out: Path, run: dict, exc: BaseException) -> None:
+    record = {
+        "run_id": run["run_id"],
+        "params": run["params"],
+        "scenario": run["scenario"],
+        "seed": run["seed"],
+        "error": f"{type(exc).__name__}: {exc}",
+        "traceback": "".join(traceback.format_exception(exc)),
+    }
+    _atomic_write_bytes(failure_path(out, run["run_id"]), json.dumps(record, indent=1).encode())
+
+
+def _record_result(out: Path, run: dict, df: pd.DataFrame) -> None:
+    path = part_path(out, run["run_id"])
+    tmp = path.with_name(f".{path.name}.tmp")
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, path)  # a part exists whole or not at all: what --resume relies on
+    failure_path(out, run["run_id"]).unlink(missing_ok=True)
+
+
 def run_sweep(
     exp: Experiment,
     todo: list[dict],
@@ -160,43 +192,33 @@ def run_sweep(
     executor: Executor,
     progress: Progress,
     scenario_dir: Path,
+    batch: int = 1,
     max_pending: int = 64,
 ) -> int:
-    """Submit runs, write each result as it arrives; returns the number of failures."""
+    """Submit runs (``batch`` per task), write each result as it arrives; returns the number
+    of failures. A run that raises is recorded and the sweep goes on."""
     exp_data = exp.model_dump(mode="json")
     pending: dict = {}
-    queue = list(todo)
+    queue = [todo[k : k + batch] for k in range(0, len(todo), batch)]
     failures = 0
     while queue or pending:
         while queue and len(pending) < max_pending:
-            run = queue.pop(0)
-            pending[executor.submit(execute_run, exp_data, run, str(scenario_dir))] = run
+            runs = queue.pop(0)
+            pending[executor.submit(execute_batch, exp_data, runs, str(scenario_dir))] = runs
         done, _ = wait(pending, return_when=FIRST_COMPLETED)
         for future in done:
-            run = pending.pop(future)
+            runs = pending.pop(future)
             try:
-                df = future.result()
-            except Exception as exc:  # recorded, and the sweep goes on
-                failures += 1
-                record = {
-                    "run_id": run["run_id"],
-                    "params": run["params"],
-                    "scenario": run["scenario"],
-                    "seed": run["seed"],
-                    "error": f"{type(exc).__name__}: {exc}",
-                    "traceback": "".join(traceback.format_exception(exc)),
-                }
-                _atomic_write_bytes(
-                    failure_path(out, run["run_id"]), json.dumps(record, indent=1).encode()
-                )
-                progress.update(False)
-                continue
-            path = part_path(out, run["run_id"])
-            tmp = path.with_name(f".{path.name}.tmp")
-            df.to_parquet(tmp, index=False)
-            os.replace(tmp, path)
-            failure_path(out, run["run_id"]).unlink(missing_ok=True)
-            progress.update(True)
+                results = future.result()
+            except Exception as exc:  # the task itself died (e.g. a lost worker)
+                results = [(run, None, exc) for run in runs]
+            for run, df, exc in results:
+                if exc is not None:
+                    failures += 1
+                    _record_failure(out, run, exc)
+                else:
+                    _record_result(out, run, df)
+                progress.update(exc is None)
     return failures
 
 
