@@ -19,6 +19,7 @@ from model.config import (
     ProcessSpec,
     Rung,
 )
+from model.rules._jit import ENGAGED, kernel
 from model.rules.leadership import grow_competence
 from model.rules.participation import Process
 
@@ -250,3 +251,13 @@ class Administration(mesa.Agent):
         self.competence = grow_competence(
             self.competence, m.levers.leadership.style, m.support.training, coproduced
         )
+
+
+@kernel
+def count_members(state, organisation, n_organisations):
+    """Number of volunteers (engaged citizens) in each organisation."""
+    members = np.zeros(n_organisations, dtype=np.int64)
+    for i in range(state.size):
+        if state[i] == ENGAGED:
+            members[organisation[i]] += 1
+    return members

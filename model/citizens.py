@@ -54,6 +54,9 @@ class Population:
         self.interest = np.clip(
             base_interest[:, None] + rng.normal(0, 0.18, (n, len(CHALLENGES))), 0, 1
         ).astype(f32)
+        # interest is a disposition: it does not change during a run, so its mean over the
+        # challenges (which drives becoming open) is kept as a column of its own
+        self.mean_interest = self.interest.mean(axis=1, dtype=f32)
         self.efficacy = np.clip(
             rng.beta(4, 4, n) + 0.06 * (self.education - 1) - 0.05 * self.migration, 0, 1
         ).astype(f32)
@@ -80,9 +83,6 @@ class Population:
     @property
     def engaged(self) -> np.ndarray:
         return self.state == State.ENGAGED
-
-    def interest_mean(self) -> np.ndarray:
-        return self.interest.mean(axis=1)
 
     def counts(self) -> np.ndarray:
         """Number of citizens in each :class:`State`."""

@@ -91,6 +91,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     bar = Progress(months, f"{scenario.name}", enabled=long_run and not args.quiet)
     t0 = time.perf_counter()
     model = CoProductionModel(scenario, rng=seed)
+    t_init = time.perf_counter() - t0
     for _ in range(months):
         model.step()
         bar()
@@ -99,7 +100,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     df = model.dataframe()
     first, last = df.iloc[0], df.iloc[-1]
     print(f"{scenario.name}: {scenario.question}")
-    print(f"  {scenario.run.citizens:,} citizens x {months} months, seed {seed}, {elapsed:.1f} s")
+    print(
+        f"  {scenario.run.citizens:,} citizens x {months} months, seed {seed}, {elapsed:.1f} s "
+        f"(initialisation {t_init:.1f} s: population, network, burn-in; months "
+        f"{elapsed - t_init:.1f} s)"
+    )
     rows = [
         ("engaged (all)", "engaged_share"),
         ("  low education", "engaged_share_edu_low"),

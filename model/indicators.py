@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.citizens import State
-from model.rules.challenges import democracy_satisfaction, lonely_share
+from model.rules._jit import ENGAGED, kernel
+from model.rules.challenges import LONELY
 
 if TYPE_CHECKING:
     from model.model import CoProductionModel
@@ -89,34 +90,40 @@ def _share(num: float, den: float) -> float:
 def observe(m: CoProductionModel) -> dict[str, object]:
     """All indicators for the month just simulated."""
     pop = m.citizens
-    eng = pop.engaged
+    t = _tally(
+        pop.state,
+        pop.education,
+        pop.age_group,
+        pop.migration,
+        pop.silent,
+        pop.hours,
+        pop.trust,
+        pop.efficacy,
+        pop.loneliness,
+    )
+    counts, n_eng = t[0:4], t[2]
     out: dict[str, object] = {"date": m.date, "step": m.month + 1}
-    out["engaged_share"] = _share(eng.sum(), pop.n)
-    by_edu = np.bincount(pop.education, weights=eng, minlength=3)
+    out["engaged_share"] = _share(n_eng, pop.n)
     for k, name in enumerate(EDU_NAMES):
-        out[f"engaged_share_edu_{name}"] = _share(by_edu[k], m.group_sizes["edu"][k])
-    by_age = np.bincount(pop.age_group, weights=eng, minlength=5)
+        out[f"engaged_share_edu_{name}"] = _share(t[4 + k], m.group_sizes["edu"][k])
     for k, name in enumerate(AGE_NAMES):
-        out[f"engaged_share_age_{name}"] = _share(by_age[k], m.group_sizes["age"][k])
-    out["engaged_share_migration"] = _share((eng & pop.migration).sum(), m.group_sizes["migration"])
-    out["engaged_share_silent"] = _share((eng & pop.silent).sum(), m.group_sizes["silent"])
-    counts = pop.counts()
-    out["open_share"] = _share(counts[State.OPEN], pop.n - counts[State.ENGAGED])
+        out[f"engaged_share_age_{name}"] = _share(t[7 + k], m.group_sizes["age"][k])
+    out["engaged_share_migration"] = _share(t[12], m.group_sizes["migration"])
+    out["engaged_share_silent"] = _share(t[13], m.group_sizes["silent"])
+    out["open_share"] = _share(counts[State.OPEN], pop.n - n_eng)
     w = m.window
     out["asked_entry_share"] = _share(sum(w["entries_asked"]), sum(w["entries"]))
     out["annual_exit_rate"] = _share(sum(w["exits"]), np.mean(w["engaged"]) if w["engaged"] else 0)
-    hours = pop.hours[eng]
-    n_eng = hours.size
-    out["hours_share_0_2"] = _share((hours < 2.5).sum(), n_eng)
-    out["hours_share_3_5"] = _share(((hours >= 2.5) & (hours < 5.5)).sum(), n_eng)
-    out["hours_share_6_plus"] = _share((hours >= 5.5).sum(), n_eng)
-    out["trust_mean"] = float(pop.trust.mean())
-    out["efficacy_mean"] = float(pop.efficacy.mean())
-    out["lonely_share"] = lonely_share(pop)
+    out["hours_share_0_2"] = _share(t[14], n_eng)
+    out["hours_share_3_5"] = _share(t[15], n_eng)
+    out["hours_share_6_plus"] = _share(t[16], n_eng)
+    out["trust_mean"] = _share(t[17], pop.n)
+    out["efficacy_mean"] = _share(t[18], pop.n)
+    out["lonely_share"] = _share(t[19], pop.n)
     out["climate_progress"] = m.city.climate_progress
     out["services_coverage"] = m.city.services_coverage
     out["public_places_quality"] = m.city.public_places_quality
-    out["democracy_satisfaction"] = democracy_satisfaction(pop)
+    out["democracy_satisfaction"] = _share(t[20], pop.n)
     out["infrastructure_spend_eur"] = m.spend_eur
     assembly = m.assembly_this_month
     out["assembly_response_rate"] = (
@@ -127,6 +134,45 @@ def observe(m: CoProductionModel) -> dict[str, object]:
     )
     out["administration_competence"] = m.administration.competence
     return out
+
+
+@kernel
+def _tally(state, education, age_group, migration, silent, hours, trust, efficacy, loneliness):
+    """Counts and sums behind the citizen indicators, in one pass over the columns:
+    [0:4] citizens by state, [4:7] engaged by education, [7:12] engaged by age group,
+    [12] engaged with migration background, [13] engaged silent, [14:17] engaged by weekly
+    hours (<2.5, 2.5-5.5, >=5.5), [17] sum of trust, [18] sum of efficacy, [19] lonely,
+    [20] satisfied with democracy (see :func:`model.rules.challenges.democracy_satisfaction`)."""
+    by_state = np.zeros(4)
+    by_edu = np.zeros(3)
+    by_age = np.zeros(5)
+    by_hours = np.zeros(3)
+    migration_engaged = silent_engaged = lonely = satisfied = 0
+    trust_sum = efficacy_sum = 0.0
+    for i in range(state.size):
+        by_state[state[i]] += 1
+        if state[i] == ENGAGED:
+            by_edu[education[i]] += 1
+            by_age[age_group[i]] += 1
+            migration_engaged += migration[i]
+            silent_engaged += silent[i]
+            h = hours[i]
+            by_hours[0 if h < 2.5 else (1 if h < 5.5 else 2)] += 1
+        trust_sum += trust[i]
+        efficacy_sum += efficacy[i]
+        lonely += loneliness[i] > LONELY
+        satisfied += 0.7 * trust[i] + 0.3 * efficacy[i] > 0.5
+    t = np.empty(21)
+    t[0:4], t[4:7], t[7:12], t[14:17] = by_state, by_edu, by_age, by_hours
+    t[12], t[13], t[17], t[18], t[19], t[20] = (
+        migration_engaged,
+        silent_engaged,
+        trust_sum,
+        efficacy_sum,
+        lonely,
+        satisfied,
+    )
+    return t
 
 
 def reporters() -> dict[str, object]:

@@ -18,6 +18,7 @@ from model.agents import (
     Administration,
     Organisation,
     OrganisationTable,
+    count_members,
 )
 from model.citizens import Citizen, Population, State
 from model.config import (
@@ -213,7 +214,7 @@ class CoProductionModel(mesa.Model):
         # organisations: projects close, members, management, places
         project_leavers = self._close_projects()
         table = self.org_table
-        members = np.bincount(pop.organisation[pop.engaged], minlength=len(table))
+        members = count_members(pop.state, pop.organisation, len(table))
         table.members[:] = members
         table.adapt(self.support.management)  # Organisation.step for all at once
         focus, management = table.focus, table.management.astype(np.float32)
@@ -255,7 +256,7 @@ class CoProductionModel(mesa.Model):
         w["entries"].append(joined.size)
         w["entries_asked"].append(int(pop.entered_asked[joined].sum()))
         w["exits"].append(int(left.sum()) + project_leavers + released)
-        w["engaged"].append(int(pop.engaged.sum()))
+        w["engaged"].append(int(np.count_nonzero(pop.state == State.ENGAGED)))
 
     def _start_project(self, proc: participation.Process, places: float) -> None:
         """An adopted co-designed measure becomes a project with places for volunteers."""

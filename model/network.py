@@ -64,6 +64,9 @@ def build_network(pop: Population, city: City, rng: np.random.Generator) -> sp.c
     ).tocsr()
     adj.sum_duplicates()
     adj.data[:] = 1.0  # duplicate ties count once
+    # 32-bit indices: half the memory traffic of the rules' neighbour loops (n < 2**31)
+    adj.indices = adj.indices.astype(np.int32)
+    adj.indptr = adj.indptr.astype(np.int32)
     return adj
 
 

@@ -821,6 +821,52 @@ class TestParticipation:
         assert rate[2] > 1.4 * rate[1]
         assert rate[0] < 0.7 * rate[1]
 
+    @pytest.mark.parametrize("rate", [0.012, 0.3, 1.0])
+    def test_open_consultation_selects_each_citizen_with_exactly_their_chance(self, rate):
+        """The compiled rule skips ahead to candidates (thinning); every group must still be
+        selected at its own chance rate * interest * selection * reach, within 4 sigma."""
+        n = 120_000
+        pop = make_pop(n, seed=9)
+        pop.interest[:, 0] = np.where(np.arange(n) % 3 == 0, 0.0, 0.8)  # a third: no chance
+        proc = _process(Format.open_consultation)
+        participation.draw_participants(
+            proc,
+            pop,
+            0.0,
+            Support(consultation_rate=rate),
+            np.random.default_rng(4),
+            silent_reach=0.5,
+        )
+        part = proc.participants
+        assert not part[pop.interest[:, 0] == 0.0].any()
+        for edu in range(3):
+            for silent in (False, True):
+                group = (pop.interest[:, 0] > 0) & (pop.education == edu) & (pop.silent == silent)
+                if group.sum() < 2000:
+                    continue
+                chance = min(
+                    1.0,
+                    rate * 0.8 * participation.EDUCATION_SELECTION[edu] * (0.5 if silent else 1.0),
+                )
+                sigma = math.sqrt(chance * (1 - chance) / group.sum())
+                assert abs(part[group].mean() - chance) <= 4 * sigma + 1e-12, (edu, silent)
+
+    def test_actor_forum_selects_volunteers_and_open_citizens_at_their_rates(self):
+        n = 100_000
+        pop = make_pop(n, seed=10)
+        pop.state[:] = np.arange(n) % 3  # inactive, open, engaged in turn
+        proc = _process(Format.actor_forum)
+        office = 0.8
+        participation.draw_participants(
+            proc, pop, office, Support(forum_rate=0.08), np.random.default_rng(6)
+        )
+        part = proc.participants
+        assert not part[pop.state == State.INACTIVE].any()
+        for state, chance in ((State.ENGAGED, 0.08), (State.OPEN, 0.08 * 0.25 * office)):
+            group = pop.state == state
+            sigma = math.sqrt(chance * (1 - chance) / group.sum())
+            assert abs(part[group].mean() - chance) <= 4 * sigma
+
     def test_office_and_outreach_widen_an_open_consultation(self):
         pop = make_pop(40_000, seed=3)
         s = Support(consultation_rate=0.3)

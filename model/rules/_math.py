@@ -3,11 +3,6 @@
 import numpy as np
 
 
-def logistic(x: np.ndarray) -> np.ndarray:
-    """The logistic function, in float32."""
-    return (1.0 / (1.0 + np.exp(-x, dtype=np.float32))).astype(np.float32, copy=False)
-
-
 def saturation(eur_per_year: float, population: int, half_eur_per_1000: float) -> float:
     """Effect in [0, 1) of a budget, saturating: ``1 - exp(-budget / scale)``.
 

@@ -30,6 +30,7 @@ import numpy as np
 
 from model.citizens import Population
 from model.config import CHALLENGES, Challenges
+from model.rules._jit import ENGAGED, kernel
 
 WEEKS_PER_MONTH = 4.35
 LONELY = 0.5
@@ -50,10 +51,19 @@ def hours_by_focus(
     pop: Population, focus_by_org: np.ndarray, residents_per_agent: float, population: int
 ) -> np.ndarray:
     """Co-produced hours per resident this month, by challenge."""
-    eng = pop.engaged
-    focus = focus_by_org[pop.organisation[eng]]
-    hours = np.bincount(focus, weights=pop.hours[eng], minlength=len(CHALLENGES))
+    hours = _hours_by_focus(
+        pop.state, pop.organisation, pop.hours, np.asarray(focus_by_org), len(CHALLENGES)
+    )
     return hours * WEEKS_PER_MONTH * residents_per_agent / population
+
+
+@kernel
+def _hours_by_focus(state, organisation, hours, focus_by_org, n_focus):
+    out = np.zeros(n_focus)
+    for i in range(state.size):
+        if state[i] == ENGAGED:
+            out[focus_by_org[organisation[i]]] += hours[i]
+    return out
 
 
 def advance_challenges(
@@ -90,17 +100,32 @@ def advance_challenges(
             1,
         )
     )
-    # loneliness: drift to baseline, relief by own engagement and by loneliness projects
-    lon = pop.loneliness
-    lon += np.float32(c.loneliness_drift) * (baseline_loneliness - lon)
-    lon -= np.float32(c.loneliness_relief) * pop.engaged
-    visited = (lon > LONELY) & (
-        rng.random(pop.n, dtype=np.float32) < min(1.0, eff[i["loneliness"]] * 10)
+    _loneliness_and_trust(
+        pop.loneliness,
+        baseline_loneliness,
+        pop.state,
+        rng,
+        c.loneliness_drift,
+        c.loneliness_relief,
+        min(1.0, eff[i["loneliness"]] * 10),
+        pop.trust,
+        0.01 * eff[i["democracy"]],
     )
-    lon[visited] -= np.float32(0.1)
-    np.clip(lon, 0, 1, out=lon)
-    # democracy projects: a small trust gain for everyone
-    pop.trust += np.float32(0.01 * eff[i["democracy"]]) * (1 - pop.trust)
+
+
+@kernel
+def _loneliness_and_trust(lon, baseline, state, rng, drift, relief, visit_chance, trust, gain):
+    for i in range(lon.size):
+        # loneliness drifts to one's baseline; one's own engagement relieves it
+        x = lon[i] + drift * (baseline[i] - lon[i])
+        if state[i] == ENGAGED:
+            x -= relief
+        # loneliness projects visit lonely citizens
+        if x > LONELY and visit_chance > 0.0 and rng.random() < visit_chance:
+            x -= 0.1
+        lon[i] = min(max(x, 0.0), 1.0)
+        # democracy projects: a small trust gain for everyone
+        trust[i] += gain * (1.0 - trust[i])
 
 
 def democracy_satisfaction(pop: Population) -> float:

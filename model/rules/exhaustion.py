@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.citizens import Population, State
+from model.citizens import Population
 from model.config import Behaviour
+from model.rules._jit import ENGAGED, EXHAUSTED, INACTIVE, OPEN, kernel
 
 RECOVERED = 0.7
 
@@ -37,32 +38,75 @@ def spend_energy_and_exit(
     rng: np.random.Generator,
 ) -> np.ndarray:
     """Update energy and states. Returns a mask of volunteers who left this month."""
-    eng = pop.engaged
-    exhausted = pop.state == State.EXHAUSTED
-    management = management_by_org[np.maximum(pop.organisation, 0)]
-    load = pop.hours / (2.0 + 10.0 * pop.time)
-    drain = (
-        np.float32(p.energy_load * (1 - 0.5 * load_relief) * (1 - 0.3 * recognition))
-        * load
-        * (1.0 - 0.5 * management)
-        * eng
+    left = np.empty(pop.n, dtype=bool)
+    _spend_energy_and_exit(
+        pop.state,
+        pop.energy,
+        pop.hours,
+        pop.time,
+        pop.organisation,
+        pop.ownership,
+        pop.disappointment,
+        np.asarray(management_by_org, dtype=np.float32),
+        rng,
+        p.energy_load * (1 - 0.5 * load_relief) * (1 - 0.3 * recognition),
+        p.energy_recovery,
+        p.exhaustion_threshold,
+        p.exit_life,
+        p.exit_voluntary * (1 - 0.4 * recognition),
+        p.exit_disappointment,
+        left,
     )
-    recovery = np.float32(p.energy_recovery) * (1.0 + exhausted) * (1.0 - pop.energy)
-    pop.energy += recovery - drain
-    np.clip(pop.energy, 0, 1, out=pop.energy)
-
-    burnt_out = eng & (pop.energy < p.exhaustion_threshold)
-    # ownership of a measure one helped shape keeps people carrying it (mechanism 4)
-    # life reasons are beyond the city's reach; quitting by choice is not
-    hazard = np.float32(p.exit_life) + (
-        np.float32(p.exit_voluntary * (1 - 0.4 * recognition))
-        + np.float32(p.exit_disappointment) * pop.disappointment
-    ) * (1.0 - 0.5 * pop.ownership)
-    quits = eng & ~burnt_out & (rng.random(pop.n, dtype=np.float32) < hazard)
-    left = burnt_out | quits
-    pop.state[burnt_out] = State.EXHAUSTED
-    pop.state[quits] = State.INACTIVE
-    pop.state[exhausted & (pop.energy > RECOVERED)] = State.OPEN
-    pop.hours[left] = 0.0
-    pop.organisation[left] = -1
     return left
+
+
+@kernel
+def _spend_energy_and_exit(
+    state,
+    energy,
+    hours,
+    time,
+    organisation,
+    ownership,
+    disappointment,
+    management,
+    rng,
+    load_rate,
+    recovery_rate,
+    threshold,
+    exit_life,
+    exit_voluntary,
+    exit_disappointment,
+    left,
+):
+    for i in range(state.size):
+        engaged = state[i] == ENGAGED
+        exhausted = state[i] == EXHAUSTED
+        drain = 0.0
+        if engaged:
+            # load: weekly hours against disposable time; good management softens it
+            load = hours[i] / (2.0 + 10.0 * time[i])
+            drain = load_rate * load * (1.0 - 0.5 * management[max(organisation[i], 0)])
+        # the exhausted recover twice as fast (they are out)
+        recovery = recovery_rate * (2.0 if exhausted else 1.0) * (1.0 - energy[i])
+        e = min(max(energy[i] + recovery - drain, 0.0), 1.0)
+        energy[i] = e
+        left[i] = False
+        if engaged:
+            if e < threshold:
+                state[i] = EXHAUSTED
+                left[i] = True
+            else:
+                # life reasons are beyond the city's reach; quitting by choice is not, and
+                # ownership of a measure one helped shape keeps people carrying it
+                hazard = exit_life + (exit_voluntary + exit_disappointment * disappointment[i]) * (
+                    1.0 - 0.5 * ownership[i]
+                )
+                if rng.random() < hazard:
+                    state[i] = INACTIVE
+                    left[i] = True
+            if left[i]:
+                hours[i] = 0.0
+                organisation[i] = -1
+        elif exhausted and e > RECOVERED:
+            state[i] = OPEN

@@ -22,43 +22,70 @@ Granovetter, M. (1978). Threshold models of collective behavior. AJS 83(6).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from model.citizens import Population, State
 from model.config import Behaviour
-from model.rules._math import logistic
+from model.rules._jit import INACTIVE, OPEN, kernel
 
 
 def become_open(pop: Population, p: Behaviour, rng: np.random.Generator) -> None:
     """Inactive citizens may become open; open citizens may lapse back to inactive."""
-    u = rng.random(pop.n, dtype=np.float32)
-    # chances are computed only for the citizens they concern (speed; same values)
-    inactive = np.flatnonzero(pop.state == State.INACTIVE)
-    x = (
-        p.open_base
-        + p.open_interest * pop.interest[inactive].mean(axis=1)
-        + p.open_ownership * pop.ownership[inactive]
-        - p.open_disappointment * pop.disappointment[inactive]
+    _become_open(
+        pop.state,
+        pop.mean_interest,
+        pop.ownership,
+        pop.disappointment,
+        pop.asked,
+        pop.asked_in_person,
+        rng,
+        p.open_base,
+        p.open_interest,
+        p.open_ownership,
+        p.open_disappointment,
+        p.asked_opens,
+        min(1.0, p.asked_opens * p.silent_asked_response),
+        p.open_lapse,
     )
-    spontaneous = logistic(x)
-    asked = pop.asked[inactive]
-    by_ask = (
-        np.where(
-            pop.asked_in_person[inactive],
-            min(1.0, p.asked_opens * p.silent_asked_response),
-            p.asked_opens,
-        ).astype(np.float32)
-        * asked
-    )
-    chance_open = 1.0 - (1.0 - spontaneous) * (1.0 - by_ask)
-    is_open = np.flatnonzero(pop.state == State.OPEN)
-    chance_lapse = (
-        np.float32(p.open_lapse) * (1.0 + 2.0 * pop.disappointment[is_open]) * ~pop.asked[is_open]
-    )
-    opens = inactive[u[inactive] < chance_open]
-    lapses = is_open[u[is_open] < chance_lapse]
-    pop.state[opens] = State.OPEN
-    pop.state[lapses] = State.INACTIVE
+
+
+@kernel
+def _become_open(
+    state,
+    mean_interest,
+    ownership,
+    disappointment,
+    asked,
+    asked_in_person,
+    rng,
+    base,
+    w_interest,
+    w_ownership,
+    w_disappointment,
+    asked_opens,
+    asked_in_person_opens,
+    lapse,
+):
+    for i in range(state.size):
+        if state[i] == INACTIVE:
+            x = (
+                base
+                + w_interest * mean_interest[i]
+                + w_ownership * ownership[i]
+                - w_disappointment * disappointment[i]
+            )
+            spontaneous = 1.0 / (1.0 + math.exp(-x))
+            by_ask = 0.0
+            if asked[i]:
+                by_ask = asked_in_person_opens if asked_in_person[i] else asked_opens
+            if rng.random() < 1.0 - (1.0 - spontaneous) * (1.0 - by_ask):
+                state[i] = OPEN
+        elif state[i] == OPEN and not asked[i]:
+            # the willingness lapses, faster after a disappointment; an ask renews it
+            if rng.random() < lapse * (1.0 + 2.0 * disappointment[i]):
+                state[i] = INACTIVE
 
 
 def join_propensity(
@@ -69,20 +96,124 @@ def join_propensity(
     ids: np.ndarray | None = None,
 ) -> np.ndarray:
     """Monthly probability that each citizen (or each of ``ids``), if open, takes up a place."""
-    sel = slice(None) if ids is None else ids
-    asked = pop.asked[sel]
-    x = (
-        p.join_base
-        + np.asarray(p.join_education, dtype=np.float32)[pop.education[sel]]
-        + np.asarray(p.join_age, dtype=np.float32)[pop.age_group[sel]]
-        + p.join_time * pop.time[sel]
-        + p.join_efficacy * pop.efficacy[sel]
-        + p.join_asked * asked
-        + p.join_ownership * pop.ownership[sel]
-        + p.join_social * engaged_tie_share[sel]
-        + (p.join_matching * matching) * ~asked
+    if ids is None:
+        ids = np.arange(pop.n)
+    w = _weights(p, matching)
+    out = np.empty(ids.size, dtype=np.float32)
+    for j, i in enumerate(ids):
+        out[j] = _propensity(i, *_columns(pop, engaged_tie_share), *w)
+    return out
+
+
+def _columns(pop: Population, engaged_tie_share: np.ndarray) -> tuple:
+    return (
+        pop.education,
+        pop.age_group,
+        pop.time,
+        pop.efficacy,
+        pop.asked,
+        pop.ownership,
+        np.asarray(engaged_tie_share, dtype=np.float32),
     )
-    return logistic(x)
+
+
+def _weights(p: Behaviour, matching: float) -> tuple:
+    return (
+        np.asarray(p.join_education, dtype=np.float64),
+        np.asarray(p.join_age, dtype=np.float64),
+        p.join_base,
+        p.join_time,
+        p.join_efficacy,
+        p.join_asked,
+        p.join_ownership,
+        p.join_social,
+        p.join_matching * matching,
+    )
+
+
+@kernel
+def _propensity(
+    i,
+    education,
+    age_group,
+    time,
+    efficacy,
+    asked,
+    ownership,
+    tie_share,
+    w_education,
+    w_age,
+    base,
+    w_time,
+    w_efficacy,
+    w_asked,
+    w_ownership,
+    w_social,
+    w_matching,
+):
+    """Civic voluntarism: resources (education, time, life stage), motivation (efficacy,
+    ownership), social influence (share of engaged ties) and recruitment (being asked, or
+    an agency's matching for the unasked), logistic."""
+    x = (
+        base
+        + w_education[education[i]]
+        + w_age[age_group[i]]
+        + w_time * time[i]
+        + w_efficacy * efficacy[i]
+        + w_ownership * ownership[i]
+        + w_social * tie_share[i]
+    )
+    x += w_asked if asked[i] else w_matching
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+@kernel
+def _would_join(
+    state,
+    rng,
+    education,
+    age_group,
+    time,
+    efficacy,
+    asked,
+    ownership,
+    tie_share,
+    w_education,
+    w_age,
+    base,
+    w_time,
+    w_efficacy,
+    w_asked,
+    w_ownership,
+    w_social,
+    w_matching,
+):
+    """Ids of the open citizens who decide to take up a place this month."""
+    ids = np.empty(state.size, dtype=np.int64)
+    k = 0
+    for i in range(state.size):
+        if state[i] == OPEN and rng.random() < _propensity(
+            i,
+            education,
+            age_group,
+            time,
+            efficacy,
+            asked,
+            ownership,
+            tie_share,
+            w_education,
+            w_age,
+            base,
+            w_time,
+            w_efficacy,
+            w_asked,
+            w_ownership,
+            w_social,
+            w_matching,
+        ):
+            ids[k] = i
+            k += 1
+    return ids[:k]
 
 
 def join(
@@ -98,9 +229,7 @@ def join(
 
     ``free_places`` holds the free places per organisation (agents) and is reduced in place.
     """
-    u = rng.random(pop.n, dtype=np.float32)
-    is_open = np.flatnonzero(pop.state == State.OPEN)
-    ids = is_open[u[is_open] < join_propensity(pop, engaged_tie_share, matching, p, is_open)]
+    ids = _would_join(pop.state, rng, *_columns(pop, engaged_tie_share), *_weights(p, matching))
     slots = np.repeat(np.arange(free_places.size), np.maximum(free_places, 0).astype(np.int64))
     if ids.size > slots.size:  # not enough places: the asked first, then by lot
         priority = rng.random(ids.size) - pop.asked[ids]
@@ -124,5 +253,12 @@ def weekly_hours(time: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     a week, ~26% 3-5 hours, ~15% 6 hours or more, as in the FWS 2019 distribution among the
     engaged (~60% / ~24% / ~16%).
     """
-    h = np.exp(rng.normal(np.log(2.0) + np.log(time / 0.5), 1.0))
-    return np.clip(h, 0.25, 40.0).astype(np.float32)
+    return _hours(time, rng.normal(0.0, 1.0, time.size))
+
+
+@kernel
+def _hours(time, z):
+    h = np.empty(time.size, dtype=np.float32)
+    for j in range(time.size):
+        h[j] = min(max(2.0 * (time[j] / 0.5) * math.exp(z[j]), 0.25), 40.0)
+    return h

@@ -22,7 +22,7 @@ import scipy.sparse as sp
 
 from model.citizens import Population
 from model.config import Behaviour
-from model.network import share_of_ties
+from model.rules._jit import kernel
 
 
 def take_ownership(
@@ -36,9 +36,9 @@ def take_ownership(
 ) -> None:
     """Participants (and, weaker, their ties) gain ownership; broken promises disappoint."""
     gain = p.ownership_gain * influence
-    seen = share_of_ties(adj, participants, deg) * (p.spillover * gain)
-    own = np.where(participants, gain, seen).astype(np.float32)
-    pop.ownership += own * (1.0 - pop.ownership)
+    _take_ownership(
+        adj.indptr, adj.indices, deg, participants, gain, p.spillover * gain, pop.ownership
+    )
     broken = max(0.0, expectation - influence)
     if broken > 0:
         hurt = np.float32(p.disappointment_gain * broken)
@@ -47,5 +47,30 @@ def take_ownership(
 
 def fade(pop: Population, p: Behaviour, disappointment_decay: float) -> None:
     """Ownership and disappointment fade each month."""
-    pop.ownership *= np.float32(1.0 - p.ownership_decay)
-    pop.disappointment *= np.float32(1.0 - disappointment_decay)
+    _fade(pop.ownership, pop.disappointment, 1.0 - p.ownership_decay, 1.0 - disappointment_decay)
+
+
+@kernel
+def _take_ownership(indptr, indices, deg, participants, gain, spillover_gain, ownership):
+    """Participants gain ``gain``; everyone else ``spillover_gain`` times the share of their
+    ties who took part; ownership saturates at 1."""
+    seen = np.zeros(ownership.size, dtype=np.float32)
+    for i in range(participants.size):
+        if participants[i]:
+            for k in range(indptr[i], indptr[i + 1]):
+                seen[indices[k]] += 1.0
+    for i in range(ownership.size):
+        if participants[i]:
+            own = gain
+        elif seen[i] > 0.0:
+            own = spillover_gain * seen[i] / deg[i]
+        else:
+            continue
+        ownership[i] += own * (1.0 - ownership[i])
+
+
+@kernel
+def _fade(ownership, disappointment, keep_ownership, keep_disappointment):
+    for i in range(ownership.size):
+        ownership[i] *= keep_ownership
+        disappointment[i] *= keep_disappointment

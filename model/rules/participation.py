@@ -31,12 +31,14 @@ Smith, G. (2009). Democratic Innovations. Cambridge UP.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from model.citizens import Population, State
+from model.citizens import Population
 from model.config import CHALLENGES, Behaviour, Challenge, Format, Rung, Support, Timing
+from model.rules._jit import ENGAGED, OPEN, kernel, skip_to_next
 
 RUNG_INFLUENCE = {Rung.inform: 0.0, Rung.consult: 0.35, Rung.co_design: 0.75, Rung.co_decide: 1.0}
 TIMING_INFLUENCE = {Timing.early: 1.0, Timing.late: 0.3}
@@ -94,23 +96,56 @@ def draw_participants(
         if fmt == Format.open_consultation:
             # silent groups answer open calls less; the office and outreach close part of it
             gap = 1.0 - silent_reach
-            reach = np.where(
-                pop.silent, silent_reach + gap * (0.5 * office + 0.45 * proc.outreach), 1.0
+            _open_consultation(
+                proc.participants,
+                pop.silent,
+                pop.interest,
+                pop.education,
+                EDUCATION_SELECTION,
+                topic,
+                rng,
+                s.consultation_rate,
+                silent_reach + gap * (0.5 * office + 0.45 * proc.outreach),
             )
-            chance = (
-                s.consultation_rate
-                * pop.interest[:, topic]
-                * EDUCATION_SELECTION[pop.education]
-                * reach
-            )
-            proc.participants |= rng.random(pop.n, dtype=np.float32) < chance
         elif fmt == Format.actor_forum:
-            chance = np.where(pop.engaged, s.forum_rate, 0.0) + np.where(
-                pop.state == State.OPEN, s.forum_rate * 0.25 * office, 0.0
+            # organisations send their volunteers; an office widens it to open citizens
+            _actor_forum(
+                proc.participants, pop.state, rng, s.forum_rate, s.forum_rate * 0.25 * office
             )
-            proc.participants |= rng.random(pop.n, dtype=np.float32) < chance
         elif fmt == Format.citizens_assembly and proc.invited == 0:
             _citizens_assembly(proc, pop, topic, s, rng)
+
+
+@kernel
+def _open_consultation(
+    participants, silent, interest, education, selection, topic, rng, rate, silent_reach
+):
+    """Self-selection into an open call: interest in the topic, education, and less for
+    the silent groups. Chances are small (about 1% a month), so only the citizens picked by
+    :func:`~model.rules._jit.skip_to_next` at the highest possible chance are looked at."""
+    p_max = min(1.0, rate * selection.max())  # interest and reach are at most 1
+    log_q = math.log1p(-p_max) if p_max < 1.0 else -np.inf
+    i = skip_to_next(rng, -1, log_q)
+    while i < participants.size:
+        reach = silent_reach if silent[i] else 1.0
+        chance = rate * interest[i, topic] * selection[education[i]] * reach
+        if rng.random() * p_max < chance:
+            participants[i] = True
+        i = skip_to_next(rng, i, log_q)
+
+
+@kernel
+def _actor_forum(participants, state, rng, rate_engaged, rate_open):
+    """Volunteers take part with ``rate_engaged``, open citizens with ``rate_open`` (thinned
+    like :func:`_open_consultation`)."""
+    p_max = min(1.0, max(rate_engaged, rate_open))
+    log_q = math.log1p(-p_max) if p_max < 1.0 else -np.inf
+    i = skip_to_next(rng, -1, log_q)
+    while i < participants.size:
+        rate = rate_engaged if state[i] == ENGAGED else (rate_open if state[i] == OPEN else 0.0)
+        if rng.random() * p_max < rate:
+            participants[i] = True
+        i = skip_to_next(rng, i, log_q)
 
 
 def _citizens_assembly(

@@ -23,8 +23,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from model.citizens import Population, State
+from model.citizens import Population
 from model.config import Behaviour
+from model.rules._jit import ENGAGED, OPEN, kernel
 
 
 def ask_to_join(
@@ -40,25 +41,74 @@ def ask_to_join(
 
     Returns each citizen's number of engaged ties, which the joining rule reuses.
     """
-    candidates = pop.state <= State.OPEN
-    engaged_ties = adj @ pop.engaged.astype(np.float32)
-    from_ties = 1.0 - np.exp(-p.ask_per_engaged_tie * engaged_ties, dtype=np.float32)
-
-    visibility = np.where(pop.silent, np.float32(p.silent_reach), np.float32(1.0)) * candidates
-    total_visibility = float(visibility.sum())
-    asks = p.org_asks_per_place * max(free_places, 0.0) * (1.0 + agency_reach)
-    from_orgs = np.minimum(1.0, visibility * (asks / total_visibility)) if total_visibility else 0.0
-
-    asked = candidates & (
-        rng.random(pop.n, dtype=np.float32) < 1 - (1 - from_ties) * (1 - from_orgs)
+    engaged_ties = np.empty(pop.n, dtype=np.float32)
+    n_candidates, n_silent = _count_ties_and_candidates(
+        adj.indptr, adj.indices, pop.state, pop.silent, engaged_ties
     )
-    silent_candidates = candidates & pop.silent
-    n_silent = int(silent_candidates.sum())
-    if outreach_contacts > 0 and n_silent:
-        reach = min(1.0, outreach_contacts / n_silent)
-        in_person = silent_candidates & (rng.random(pop.n, dtype=np.float32) < reach)
-    else:
-        in_person = np.zeros(pop.n, dtype=bool)
-    pop.asked = asked | in_person
-    pop.asked_in_person = in_person
+    # organisations spread their asks over the candidates by visibility (silent: less)
+    total_visibility = (n_candidates - n_silent) + p.silent_reach * n_silent
+    asks = p.org_asks_per_place * max(free_places, 0.0) * (1.0 + agency_reach)
+    per_visibility = asks / total_visibility if total_visibility else 0.0
+    reach = min(1.0, outreach_contacts / n_silent) if outreach_contacts > 0 and n_silent else 0.0
+    # chance of being asked by k engaged ties, for every k a citizen can have
+    by_ties = 1.0 - np.exp(-p.ask_per_engaged_tie * np.arange(int(engaged_ties.max(initial=0)) + 1))
+    _ask(
+        pop.state,
+        pop.silent,
+        engaged_ties,
+        rng,
+        by_ties,
+        per_visibility,
+        p.silent_reach,
+        reach,
+        pop.asked,
+        pop.asked_in_person,
+    )
     return engaged_ties
+
+
+@kernel
+def _count_ties_and_candidates(indptr, indices, state, silent, engaged_ties):
+    """Each citizen's number of engaged ties (each volunteer counts toward all their ties;
+    the network is symmetric); returns the numbers of citizens who can be asked (not engaged,
+    not exhausted) and of the silent among them."""
+    engaged_ties[:] = 0.0
+    n_candidates = n_silent = 0
+    for i in range(state.size):
+        if state[i] == ENGAGED:
+            for k in range(indptr[i], indptr[i + 1]):
+                engaged_ties[indices[k]] += 1.0
+        elif state[i] <= OPEN:
+            n_candidates += 1
+            n_silent += silent[i]
+    return n_candidates, n_silent
+
+
+@kernel
+def _ask(
+    state,
+    silent,
+    engaged_ties,
+    rng,
+    by_ties,
+    per_visibility,
+    silent_reach,
+    reach,
+    asked,
+    in_person,
+):
+    for i in range(state.size):
+        if state[i] > OPEN:  # engaged or exhausted: nobody asks
+            asked[i] = in_person[i] = False
+            continue
+        # outreach staff contact silent citizens in person
+        person = silent[i] and reach > 0.0 and rng.random() < reach
+        if not person:
+            from_ties = by_ties[int(engaged_ties[i])]
+            visibility = silent_reach if silent[i] else 1.0
+            from_orgs = min(1.0, visibility * per_visibility)
+            chance = 1.0 - (1.0 - from_ties) * (1.0 - from_orgs)
+            asked[i] = chance > 0.0 and rng.random() < chance
+        else:
+            asked[i] = True
+        in_person[i] = person

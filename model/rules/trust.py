@@ -20,6 +20,7 @@ import numpy as np
 
 from model.citizens import Population
 from model.config import Behaviour
+from model.rules._jit import ENGAGED, kernel
 
 #: Monthly pull of everyday observation (news, service contacts) on trust and efficacy.
 EVERYDAY_TRUST_RATE = 0.02
@@ -53,13 +54,31 @@ def everyday_feedback(
     """Everyone's trust drifts toward their disposition shifted by how much more (or less)
     responsive the administration is than today; efficacy drifts back toward its disposition,
     and volunteers' efficacy is pulled toward the success of their projects."""
-    shift = np.float32(0.6 * (visible_responsiveness - TODAY_RESPONSIVENESS))
-    target = np.clip(pop.trust_disposition + shift, 0, 1)
-    pop.trust[:] = np.clip(_toward(pop.trust, target, EVERYDAY_TRUST_RATE, p.negativity_bias), 0, 1)
-    pop.efficacy[:] = _toward(pop.efficacy, pop.efficacy_disposition, EVERYDAY_TRUST_RATE, 1.0)
-    eng = pop.engaged
-    pop.efficacy[eng] = np.clip(
-        _toward(pop.efficacy[eng], np.float32(success), PROJECT_EFFICACY_RATE, p.negativity_bias),
-        0,
-        1,
+    _everyday_feedback(
+        pop.trust,
+        pop.efficacy,
+        pop.trust_disposition,
+        pop.efficacy_disposition,
+        pop.state,
+        0.6 * (visible_responsiveness - TODAY_RESPONSIVENESS),
+        success,
+        p.negativity_bias,
     )
+
+
+@kernel
+def _toward_one(x, target, rate, bias):
+    """One step of ``x`` toward ``target``; a step down is ``bias`` times as long."""
+    step = (target - x) * rate
+    return x + (step * bias if step < 0 else step)
+
+
+@kernel
+def _everyday_feedback(trust, efficacy, trust_disp, efficacy_disp, state, shift, success, bias):
+    for i in range(trust.size):
+        target = min(max(trust_disp[i] + shift, 0.0), 1.0)
+        trust[i] = min(max(_toward_one(trust[i], target, EVERYDAY_TRUST_RATE, bias), 0.0), 1.0)
+        e = _toward_one(efficacy[i], efficacy_disp[i], EVERYDAY_TRUST_RATE, 1.0)
+        if state[i] == ENGAGED:
+            e = min(max(_toward_one(e, success, PROJECT_EFFICACY_RATE, bias), 0.0), 1.0)
+        efficacy[i] = e
