@@ -673,6 +673,62 @@ class Behaviour(Strict):
         source="Baumeister et al. 2001",
         description="Disappointment weighs this much more than reward.",
     )
+    # -- parameters of rule variants (used only when a scenario selects that variant) ------
+    threshold_mean: float = P(
+        0.35,
+        ge=0,
+        le=1,
+        unit="share of ties",
+        source="Granovetter 1978; modelling choice (not calibrated)",
+        description="Rule variant joining = 'threshold': mean personal threshold, the share of "
+        "one's ties who volunteer at which an open citizen joins.",
+    )
+    threshold_spread: float = P(
+        0.6,
+        ge=0,
+        le=2,
+        unit="share of ties",
+        source="Granovetter 1978; modelling choice (not calibrated)",
+        description="Rule variant joining = 'threshold': width of the uniform spread of "
+        "personal thresholds around their mean.",
+    )
+    threshold_asked_drop: float = P(
+        0.2,
+        ge=0,
+        le=1,
+        unit="share of ties",
+        source="modelling choice (not calibrated)",
+        description="Rule variant joining = 'threshold': being asked lowers one's threshold by "
+        "this much.",
+    )
+    threshold_rate: float = P(
+        0.1,
+        ge=0,
+        le=1,
+        unit="probability/month",
+        source="modelling choice (not calibrated)",
+        description="Rule variant joining = 'threshold': monthly chance that an open citizen "
+        "above their threshold acts on it.",
+    )
+    burnout_hazard: float = P(
+        0.002,
+        ge=0,
+        le=0.5,
+        unit="probability/month",
+        source="modelling choice: about the burnout rate of the energy rule at baseline "
+        "(docs/model.md)",
+        description="Rule variant exhaustion = 'constant_hazard': monthly chance that a "
+        "volunteer burns out, whatever their load.",
+    )
+    recovery_hazard: float = P(
+        0.1,
+        ge=0,
+        le=1,
+        unit="probability/month",
+        source="modelling choice (recovery in about ten months on average)",
+        description="Rule variant exhaustion = 'constant_hazard': monthly chance that an "
+        "exhausted citizen has recovered and is open again.",
+    )
     ownership_gain: float = P(
         0.6,
         ge=0,
@@ -881,6 +937,36 @@ class Challenges(Strict):
     )
 
 
+class Rules(Strict):
+    """Which rule each swappable mechanism uses (``[rules]``); see ``uv run coprod rules``.
+
+    Names are checked against the registry (:mod:`model.rules.registry`), which also holds
+    variants students add in ``model/rules/variants/``.
+    """
+
+    participation: str = Field("formats", description="Rule of mechanism 1 (who takes part).")
+    recruitment: str = Field(
+        "network", description="Rule of mechanism 2 (being asked): network | random_asking."
+    )
+    joining: str = Field(
+        "logistic", description="Rule of mechanism 3 (joining): logistic | threshold."
+    )
+    ownership: str = Field("shaping", description="Rule of mechanism 4 (ownership).")
+    trust: str = Field(
+        "negativity_bias", description="Rule of mechanism 5 (trust): negativity_bias | symmetric."
+    )
+    exhaustion: str = Field(
+        "energy", description="Rule of mechanism 8 (exhaustion): energy | constant_hazard."
+    )
+
+    @field_validator("*")
+    @classmethod
+    def _registered(cls, name: str, info) -> str:
+        from model.rules import registry
+
+        return registry.check(info.field_name, name)
+
+
 class ProcessSpec(Strict):
     """A one-off participation process started by a timeline entry."""
 
@@ -943,6 +1029,7 @@ class Scenario(Strict):
     behaviour: Behaviour = Field(default_factory=Behaviour)
     support: Support = Field(default_factory=Support)
     challenges: Challenges = Field(default_factory=Challenges)
+    rules: Rules = Field(default_factory=Rules)
     timeline: list[Intervention] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -32,18 +32,16 @@ from model.config import (
     apply_levers,
     month_label,
 )
-from model.indicators import observe, reporters
+from model.indicators import IndicatorCollector, observe
 from model.network import build_network, degree, share_from_counts
 from model.rules import (
     challenges,
-    exhaustion,
     infrastructure,
     joining,
     leadership,
     ownership,
     participation,
-    recruitment,
-    trust,
+    registry,
 )
 
 DEFAULT_SEED = 20260101
@@ -81,6 +79,8 @@ class CoProductionModel(mesa.Model):
         # up to the start of the run the city lives under today's policies (the status-quo
         # defaults); the scenario's own levers take effect from run.start
         self.levers: Levers = Levers()
+        # the rule of each swappable mechanism ([rules]; model/rules/registry.py)
+        self.rules = registry.resolve(self.config.rules.model_dump())
         n = citizens or cfg.run.citizens
         self.residents_per_agent = cfg.city.population / n
         self.citizens = Population(n, cfg.city, self.rng)
@@ -110,7 +110,7 @@ class CoProductionModel(mesa.Model):
         self.assembly_this_month: participation.Process | None = None
         self.tally: dict[str, object] = {}
         self._schedule = cfg.lever_schedule()
-        self.datacollector = mesa.DataCollector(model_reporters=reporters())
+        self.datacollector = IndicatorCollector()
         for _ in range(cfg.run.burn_in_months):
             self._simulate_month()
             self.month += 1
@@ -177,7 +177,7 @@ class CoProductionModel(mesa.Model):
         for proc in self.administration.processes:
             if proc.start <= self.month:
                 had_assembly = proc.invited
-                participation.draw_participants(
+                self.rules.participation(
                     proc, pop, self.support.office, cfg.support, rng, silent_reach=b.silent_reach
                 )
                 if proc.invited and not had_assembly:
@@ -186,6 +186,7 @@ class CoProductionModel(mesa.Model):
             lv.administration.responsiveness, lv.leadership.style, self.support.office
         )
         self.concluded_this_month = self.administration.conclude_due()
+        learned: list[tuple[np.ndarray, float]] = []  # (participants, influence) per process
         for proc in self.concluded_this_month:
             v, e = participation.conclude(
                 proc, responsive, lv.administration.council_compromise, rng
@@ -193,8 +194,8 @@ class CoProductionModel(mesa.Model):
             if proc.participants is None:
                 continue
             # 4. ownership and disappointment; 5. trust and efficacy
-            ownership.take_ownership(pop, proc.participants, v, e, self.network, self.degree, b)
-            trust.learn_from_process(pop, proc.participants, v, b)
+            self.rules.ownership(pop, proc.participants, v, e, self.network, self.degree, b)
+            learned.append((proc.participants, v))
             newcomers = int((proc.participants & ~pop.engaged).sum())
             places = participation.implementation_places(proc, newcomers)
             if places:
@@ -210,7 +211,7 @@ class CoProductionModel(mesa.Model):
         )
         self.administration.step()
         success = 0.5 + 0.5 * self.administration.competence
-        trust.everyday_feedback(pop, responsive, success, b)
+        self.rules.trust(pop, learned, responsive, success, b)
         # organisations: projects close, members, management, places
         project_leavers = self._close_projects()
         table = self.org_table
@@ -222,7 +223,7 @@ class CoProductionModel(mesa.Model):
         released = self._release_surplus(members, np.floor(capacity).astype(np.int64))
         free = np.maximum(np.floor(capacity) - members, 0).astype(np.int64)
         # 2. being asked
-        engaged_ties = recruitment.ask_to_join(
+        engaged_ties = self.rules.recruitment(
             pop,
             self.network,
             float(free.sum()),
@@ -234,9 +235,9 @@ class CoProductionModel(mesa.Model):
         # 3. joining
         joining.become_open(pop, b, rng)
         tie_share = share_from_counts(engaged_ties, self.degree)  # nobody joined or left since
-        joined = joining.join(pop, tie_share, self.support.matching, free, self.month, b, rng)
+        joined = self.rules.joining(pop, tie_share, self.support.matching, free, self.month, b, rng)
         # 8. exhaustion and exit
-        left = exhaustion.spend_energy_and_exit(
+        left = self.rules.exhaustion(
             pop, management, self.support.load_relief, self.recognition, b, rng
         )
         # 9. challenge outcomes

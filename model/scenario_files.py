@@ -23,6 +23,7 @@ from model.config import (
     deep_merge,
     field_bounds,
 )
+from model.rules.registry import VariantError, available
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -161,6 +162,9 @@ def _explain(path: Path, raw: dict, exc: ValidationError) -> ScenarioError:
         return ScenarioError(path, f"timeline[{cause.index}].levers", None, str(inner))
     key = _key_path(loc)
     given = err.get("input")
+    if isinstance(cause, VariantError) and loc and loc[0] == "rules":
+        names = ", ".join(repr(n) for n in available(str(loc[-1])))
+        return ScenarioError(path, key, given, f"one of {names} (uv run coprod rules)")
     if err["type"] == "extra_forbidden":
         parent = _field_model(Scenario, loc[:-1])
         allowed = ", ".join(sorted(parent.model_fields)) if parent else "no further keys"

@@ -36,7 +36,7 @@ def skip_to_next(rng, i, log_q):
     replaces the ``1/p`` a citizen-by-citizen draw would use. With a second, acceptance
     draw (``chance / p``) at each success this selects every citizen independently with
     their own ``chance <= p`` — exactly, and fast when chances are small ("thinning",
-    Lewis & Shedler 1979; Devroye 1986, ch. X.2)."""
+    Lewis & Shedler 1979; Devroye 1986, ch. X.2; docs/ODD.md 3.5)."""
     if log_q == 0.0:  # p = 0: no success
         return np.iinfo(np.int64).max
     gap = math.log(1.0 - rng.random()) / log_q

@@ -82,23 +82,15 @@ def advance_challenges(
         1.0,
         city.climate_progress + c.climate_trend + eff[i["climate"]] * (1 - city.climate_progress),
     )
-    city.services_coverage = float(
-        np.clip(
-            city.services_coverage
-            - c.services_erosion
-            + eff[i["services"]] * (1 - city.services_coverage),
-            0,
-            1,
-        )
+    city.services_coverage = _unit(
+        city.services_coverage
+        - c.services_erosion
+        + eff[i["services"]] * (1 - city.services_coverage)
     )
-    city.public_places_quality = float(
-        np.clip(
-            city.public_places_quality
-            - c.places_wear
-            + eff[i["public_places"]] * (1 - city.public_places_quality),
-            0,
-            1,
-        )
+    city.public_places_quality = _unit(
+        city.public_places_quality
+        - c.places_wear
+        + eff[i["public_places"]] * (1 - city.public_places_quality)
     )
     _loneliness_and_trust(
         pop.loneliness,
@@ -111,6 +103,11 @@ def advance_challenges(
         pop.trust,
         0.01 * eff[i["democracy"]],
     )
+
+
+def _unit(x: float) -> float:
+    """``x`` clipped to [0, 1], as a Python float."""
+    return min(1.0, max(0.0, float(x)))
 
 
 @kernel

@@ -25,10 +25,12 @@ import numpy as np
 from model.citizens import Population
 from model.config import Behaviour
 from model.rules._jit import ENGAGED, EXHAUSTED, INACTIVE, OPEN, kernel
+from model.rules.registry import variant
 
 RECOVERED = 0.7
 
 
+@variant("exhaustion", "energy", default=True)
 def spend_energy_and_exit(
     pop: Population,
     management_by_org: np.ndarray,
@@ -109,4 +111,74 @@ def _spend_energy_and_exit(
                 hours[i] = 0.0
                 organisation[i] = -1
         elif exhausted and e > RECOVERED:
+            state[i] = OPEN
+
+
+@variant("exhaustion", "constant_hazard")
+def burn_out_at_constant_hazard(
+    pop: Population,
+    management_by_org: np.ndarray,
+    load_relief: float,
+    recognition: float,
+    p: Behaviour,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """The textbook alternative to an energy budget: volunteers burn out with a constant
+    ``burnout_hazard`` a month, whatever their hours, management or recognition, and the
+    exhausted recover with ``recovery_hazard`` a month. Exits for life reasons and by choice
+    are as in the default rule. Energy is left as it is.
+
+    Comparing it with ``energy`` shows how much of the effect of volunteer management, load
+    relief and recognition runs through exhaustion.
+    """
+    left = np.empty(pop.n, dtype=bool)
+    _constant_hazard(
+        pop.state,
+        pop.hours,
+        pop.organisation,
+        pop.ownership,
+        pop.disappointment,
+        rng,
+        p.burnout_hazard,
+        p.recovery_hazard,
+        p.exit_life,
+        p.exit_voluntary * (1 - 0.4 * recognition),
+        p.exit_disappointment,
+        left,
+    )
+    return left
+
+
+@kernel
+def _constant_hazard(
+    state,
+    hours,
+    organisation,
+    ownership,
+    disappointment,
+    rng,
+    burnout,
+    recovery,
+    exit_life,
+    exit_voluntary,
+    exit_disappointment,
+    left,
+):
+    for i in range(state.size):
+        left[i] = False
+        if state[i] == ENGAGED:
+            if rng.random() < burnout:
+                state[i] = EXHAUSTED
+                left[i] = True
+            else:
+                hazard = exit_life + (exit_voluntary + exit_disappointment * disappointment[i]) * (
+                    1.0 - 0.5 * ownership[i]
+                )
+                if rng.random() < hazard:
+                    state[i] = INACTIVE
+                    left[i] = True
+            if left[i]:
+                hours[i] = 0.0
+                organisation[i] = -1
+        elif state[i] == EXHAUSTED and rng.random() < recovery:
             state[i] = OPEN

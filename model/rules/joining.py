@@ -29,6 +29,7 @@ import numpy as np
 from model.citizens import Population, State
 from model.config import Behaviour
 from model.rules._jit import INACTIVE, OPEN, kernel
+from model.rules.registry import variant
 
 
 def become_open(pop: Population, p: Behaviour, rng: np.random.Generator) -> None:
@@ -216,6 +217,7 @@ def _would_join(
     return ids[:k]
 
 
+@variant("joining", "logistic", default=True)
 def join(
     pop: Population,
     engaged_tie_share: np.ndarray,
@@ -227,9 +229,92 @@ def join(
 ) -> np.ndarray:
     """Open citizens take up free places. Returns the ids of the new volunteers.
 
-    ``free_places`` holds the free places per organisation (agents) and is reduced in place.
+    The default joining rule (civic voluntarism): each open citizen joins with the logistic
+    :func:`join_propensity`. ``free_places`` holds the free places per organisation
+    (agents) and is reduced in place.
     """
     ids = _would_join(pop.state, rng, *_columns(pop, engaged_tie_share), *_weights(p, matching))
+    return take_places(pop, ids, free_places, step, rng)
+
+
+@variant("joining", "threshold")
+def join_by_threshold(
+    pop: Population,
+    engaged_tie_share: np.ndarray,
+    matching: float,
+    free_places: np.ndarray,
+    step: int,
+    p: Behaviour,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Threshold contagion (Granovetter 1978): an open citizen joins once the share of their
+    ties who volunteer reaches their personal threshold — or, for the asked, a threshold
+    lowered by ``threshold_asked_drop`` — acting on it with ``threshold_rate`` a month.
+
+    Personal thresholds are spread uniformly over ``threshold_mean ± threshold_spread / 2``
+    and fixed for the run (derived from the citizen's id and the run, so no column is
+    needed). Education, time and efficacy play no part: the alternative to civic voluntarism
+    is pure social influence, which shows how much of the social gradient the network's
+    homophily carries on its own.
+    """
+    ids = _would_join_by_threshold(
+        pop.state,
+        pop.asked,
+        np.asarray(engaged_tie_share, dtype=np.float32),
+        rng,
+        _threshold_salt(pop),
+        p.threshold_mean,
+        p.threshold_spread,
+        p.threshold_asked_drop,
+        p.threshold_rate,
+    )
+    return take_places(pop, ids, free_places, step, rng)
+
+
+def _threshold_salt(pop: Population) -> int:
+    """A per-run number that fixes everybody's personal threshold (from static columns)."""
+    return int(pop.n * 2654435761 + int(pop.time[: min(pop.n, 64)].view(np.uint32).sum())) % (2**61)
+
+
+@kernel
+def _personal_threshold_u(i, salt):
+    """A fixed uniform number in [0, 1) for citizen ``i`` (splitmix64 of id and salt)."""
+    z = np.uint64(i) + np.uint64(salt) * np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@kernel
+def _would_join_by_threshold(state, asked, tie_share, rng, salt, mean, spread, asked_drop, rate):
+    ids = np.empty(state.size, dtype=np.int64)
+    k = 0
+    for i in range(state.size):
+        if state[i] != OPEN:
+            continue
+        threshold = mean + spread * (_personal_threshold_u(i, salt) - 0.5)
+        if asked[i]:
+            threshold -= asked_drop
+        if tie_share[i] >= threshold and rng.random() < rate:
+            ids[k] = i
+            k += 1
+    return ids[:k]
+
+
+def take_places(
+    pop: Population,
+    ids: np.ndarray,
+    free_places: np.ndarray,
+    step: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Citizens ``ids`` who decided to join take free places (all joining rules share this).
+
+    Places are limited: when more want to join than there are places, the asked go first,
+    then by lot. Each joiner takes a distinct free place drawn at random and a number of
+    weekly hours (:func:`weekly_hours`). Returns the ids of the new volunteers.
+    """
     slots = np.repeat(np.arange(free_places.size), np.maximum(free_places, 0).astype(np.int64))
     if ids.size > slots.size:  # not enough places: the asked first, then by lot
         priority = rng.random(ids.size) - pop.asked[ids]

@@ -23,8 +23,10 @@ import scipy.sparse as sp
 from model.citizens import Population
 from model.config import Behaviour
 from model.rules._jit import kernel
+from model.rules.registry import variant
 
 
+@variant("ownership", "shaping", default=True)
 def take_ownership(
     pop: Population,
     participants: np.ndarray,

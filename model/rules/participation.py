@@ -39,6 +39,7 @@ import numpy as np
 from model.citizens import Population
 from model.config import CHALLENGES, Behaviour, Challenge, Format, Rung, Support, Timing
 from model.rules._jit import ENGAGED, OPEN, kernel, skip_to_next
+from model.rules.registry import variant
 
 RUNG_INFLUENCE = {Rung.inform: 0.0, Rung.consult: 0.35, Rung.co_design: 0.75, Rung.co_decide: 1.0}
 TIMING_INFLUENCE = {Timing.early: 1.0, Timing.late: 0.3}
@@ -80,6 +81,7 @@ class Process:
         return RUNG_INFLUENCE[self.rung]
 
 
+@variant("participation", "formats", default=True)
 def draw_participants(
     proc: Process,
     pop: Population,

@@ -26,8 +26,10 @@ import scipy.sparse as sp
 from model.citizens import Population
 from model.config import Behaviour
 from model.rules._jit import ENGAGED, OPEN, kernel
+from model.rules.registry import variant
 
 
+@variant("recruitment", "network", default=True)
 def ask_to_join(
     pop: Population,
     adj: sp.csr_array,
@@ -58,6 +60,50 @@ def ask_to_join(
         engaged_ties,
         rng,
         by_ties,
+        per_visibility,
+        p.silent_reach,
+        reach,
+        pop.asked,
+        pop.asked_in_person,
+    )
+    return engaged_ties
+
+
+@variant("recruitment", "random_asking")
+def ask_at_random(
+    pop: Population,
+    adj: sp.csr_array,
+    free_places: float,
+    agency_reach: float,
+    outreach_contacts: float,
+    p: Behaviour,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Asks without the network: the same expected number of asks from volunteers as the
+    ``network`` rule, spread evenly over all candidates (well-mixed recruitment, as in
+    mean-field models). Organisations and outreach ask as in the default.
+
+    Comparing it with ``network`` shows how much of the social gradient comes from asks
+    travelling along homophilous ties (Smith 1994; McPherson et al. 2001).
+    Returns each citizen's number of engaged ties, as the default does.
+    """
+    engaged_ties = np.empty(pop.n, dtype=np.float32)
+    n_candidates, n_silent = _count_ties_and_candidates(
+        adj.indptr, adj.indices, pop.state, pop.silent, engaged_ties
+    )
+    total_visibility = (n_candidates - n_silent) + p.silent_reach * n_silent
+    asks = p.org_asks_per_place * max(free_places, 0.0) * (1.0 + agency_reach)
+    per_visibility = asks / total_visibility if total_visibility else 0.0
+    reach = min(1.0, outreach_contacts / n_silent) if outreach_contacts > 0 and n_silent else 0.0
+    candidates = pop.state <= OPEN
+    by_ties = 1.0 - np.exp(-p.ask_per_engaged_tie * engaged_ties[candidates].astype(np.float64))
+    mean_from_ties = float(by_ties.mean()) if by_ties.size else 0.0
+    _ask(
+        pop.state,
+        pop.silent,
+        np.zeros(pop.n, dtype=np.float32),  # everyone looks up entry 0: the mean
+        rng,
+        np.array([mean_from_ties]),
         per_visibility,
         p.silent_reach,
         reach,

@@ -21,6 +21,7 @@ import numpy as np
 from model.citizens import Population
 from model.config import Behaviour
 from model.rules._jit import ENGAGED, kernel
+from model.rules.registry import variant
 
 #: Monthly pull of everyday observation (news, service contacts) on trust and efficacy.
 EVERYDAY_TRUST_RATE = 0.02
@@ -33,6 +34,44 @@ PROJECT_EFFICACY_RATE = 0.03
 def _toward(x: np.ndarray, target, rate: float, bias: float) -> np.ndarray:
     step = (target - x) * np.float32(rate)
     return x + np.where(step < 0, step * np.float32(bias), step).astype(np.float32)
+
+
+@variant("trust", "negativity_bias", default=True)
+def update_trust(
+    pop: Population,
+    processes: list[tuple[np.ndarray, float]],
+    visible_responsiveness: float,
+    success: float,
+    p: Behaviour,
+) -> None:
+    """The month's trust and efficacy updates, negativity-biased: participants of each
+    concluded process (``(participants, influence)``) learn from it
+    (:func:`learn_from_process`), then everyone's everyday feedback
+    (:func:`everyday_feedback`). A disappointment moves trust ``negativity_bias`` times as
+    far as an equal reward (Baumeister et al. 2001)."""
+    for participants, influence in processes:
+        learn_from_process(pop, participants, influence, p)
+    everyday_feedback(pop, visible_responsiveness, success, p)
+
+
+@variant("trust", "symmetric")
+def update_trust_symmetrically(
+    pop: Population,
+    processes: list[tuple[np.ndarray, float]],
+    visible_responsiveness: float,
+    success: float,
+    p: Behaviour,
+) -> None:
+    """Symmetric updating, the alternative the literature tests negativity bias against:
+    gains and losses of trust move it equally far (``negativity_bias`` taken as 1), so
+    tokenism costs no more trust than kept promises earn."""
+    update_trust(
+        pop,
+        processes,
+        visible_responsiveness,
+        success,
+        p.model_copy(update={"negativity_bias": 1.0}),
+    )
 
 
 def learn_from_process(
