@@ -185,6 +185,21 @@ def _record_result(out: Path, run: dict, df: pd.DataFrame) -> None:
     failure_path(out, run["run_id"]).unlink(missing_ok=True)
 
 
+def _batches(todo: list[dict], batch: int, workers: int | None) -> list[list[dict]]:
+    """Split the runs into tasks of at most ``batch`` runs. When the number of workers is known,
+    tasks shrink towards the end (each at most 1/(2 x workers) of the runs still to hand out,
+    down to single runs), so the last tasks do not leave a worker idle while another one
+    works through a whole batch."""
+    if batch <= 1 or not workers:
+        return [todo[k : k + batch] for k in range(0, len(todo), max(batch, 1))]
+    tasks, k = [], 0
+    while k < len(todo):
+        size = max(1, min(batch, (len(todo) - k) // (2 * workers)))
+        tasks.append(todo[k : k + size])
+        k += size
+    return tasks
+
+
 def run_sweep(
     exp: Experiment,
     todo: list[dict],
@@ -195,11 +210,11 @@ def run_sweep(
     batch: int = 1,
     max_pending: int = 64,
 ) -> int:
-    """Submit runs (``batch`` per task), write each result as it arrives; returns the number
-    of failures. A run that raises is recorded and the sweep goes on."""
+    """Submit runs (up to ``batch`` per task), write each result as it arrives; returns the
+    number of failures. A run that raises is recorded and the sweep goes on."""
     exp_data = exp.model_dump(mode="json")
     pending: dict = {}
-    queue = [todo[k : k + batch] for k in range(0, len(todo), batch)]
+    queue = _batches(todo, batch, getattr(executor, "sweep_workers", None))
     failures = 0
     while queue or pending:
         while queue and len(pending) < max_pending:
@@ -222,32 +237,70 @@ def run_sweep(
     return failures
 
 
+# The embedded cluster lives only as long as one sweep, on the same cores as its workers:
+# everything its processes do besides running tasks is taken from the runs. These settings
+# turn off what a short-lived cluster without a dashboard has no use for.
+EMBEDDED_DASK_CONFIG = {
+    # fork, not spawn: spawned workers import mesa and the model afresh (~12 s on 2 cores),
+    # which alone tripled the cost of a short sweep
+    "distributed.worker.multiprocessing-method": "fork",
+    # the statistical profiler samples each worker's task thread every 10 ms (for the
+    # dashboard); it took the GIL from the runs and was the largest single overhead
+    "distributed.worker.profile.enabled": False,
+    # event-loop health checks every 20 ms in the scheduler, each nanny and each worker
+    "distributed.admin.tick.interval": "1s",
+    # CPU/memory/network samples for the dashboard, every 500 ms in every process
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.admin.system-monitor.gil.enabled": False,
+    # the scheduler queues independent tasks and hands them out as workers free up, so there
+    # is nothing to steal; the stealing extension would only poll
+    "distributed.scheduler.work-stealing": False,
+    # tasks have no inputs, so there are no replicas for the memory manager to reduce
+    "distributed.scheduler.active-memory-manager.start": False,
+}
+
+
+def warm_up() -> None:
+    """Load the model's compiled rules (numba's on-disk cache) in this process once, so that
+    forked workers inherit them instead of each paying about a second to load them."""
+    from model.config import Scenario
+    from model.model import CoProductionModel
+
+    tiny = Scenario.model_validate({"run": {"citizens": 200, "months": 1, "burn_in_months": 1}})
+    CoProductionModel(tiny, rng=0).step()
+
+
 def make_executor(backend: str, workers: int, scheduler: str | None):
-    """A concurrent.futures executor and a function that shuts it down."""
+    """A concurrent.futures executor and a function that shuts it down. The executor carries
+    ``sweep_workers`` (how many runs can go at once), which sizes the batches."""
+    if scheduler is None:
+        warm_up()  # local processes and the embedded cluster fork from this process
     if backend == "local":
         executor = ProcessPoolExecutor(max_workers=workers)
+        executor.sweep_workers = workers
         return executor, lambda: executor.shutdown(cancel_futures=True)
+    import dask
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
         client = Client(scheduler)
         cluster = None
     else:
-        import dask
-
         import model.model  # noqa: F401  (imported once here, inherited by forked workers)
 
-        # fork, not spawn: spawned workers import mesa and the model afresh (~12 s on 2 cores),
-        # which alone tripled the cost of a short sweep
-        with dask.config.set({"distributed.worker.multiprocessing-method": "fork"}):
+        # the nannies copy the configuration into their workers when they are created, so
+        # everything is built inside the block
+        with dask.config.set(EMBEDDED_DASK_CONFIG):
             cluster = LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
             )
-        client = Client(cluster)
+            client = Client(cluster)
 
     def close():
         client.close()
         if cluster is not None:
             cluster.close()
 
-    return client.get_executor(), close
+    executor = client.get_executor()
+    executor.sweep_workers = sum(client.nthreads().values()) or workers
+    return executor, close

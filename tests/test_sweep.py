@@ -200,6 +200,33 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, capsys, monke
     assert not list((out / "failures").glob("run-*.json"))
 
 
+def test_a_failing_run_under_dask_is_recorded_on_its_own(tmp_path, monkeypatch):
+    # runs go to Dask in batches; one failing run must not take its batch with it
+    import model.sweep
+
+    _REAL_RUN[:] = [model.sweep.execute_run]
+    monkeypatch.setattr(model.sweep, "execute_run", _fail_odd_runs)
+    exp = _write(tmp_path, SMALL.replace("replications = 2", "replications = 6"))
+    out = tmp_path / "res"
+    args = ["sweep", str(exp), "--out", str(out), "--quiet", "--workers", "2", "--backend", "dask"]
+    assert main(args) == 1
+    failures = sorted(int(f.stem[4:]) for f in (out / "failures").glob("run-*.json"))
+    assert failures == list(range(1, 12, 2))
+    assert sorted(_results(out)["run_id"].unique()) == list(range(0, 12, 2))
+
+
+def test_batches_shrink_towards_the_end_and_keep_every_run_once():
+    from model.sweep import _batches
+
+    todo = [{"run_id": k} for k in range(32)]
+    tasks = _batches(todo, 4, 2)
+    assert [r for t in tasks for r in t] == todo
+    assert max(map(len, tasks)) == 4 and [len(t) for t in tasks[-4:]] == [1, 1, 1, 1]
+    assert [len(t) for t in _batches(todo, 4, None)] == [4] * 8  # workers unknown
+    assert [len(t) for t in _batches(todo, 1, 2)] == [1] * 32
+    assert _batches([], 4, 2) == []
+
+
 @pytest.mark.parametrize(
     "text,needle",
     [
