@@ -107,6 +107,13 @@ def load_raw(
     if not isinstance(parent_ref, str) or not parent_ref:
         raise ScenarioError(path, "extends", parent_ref, "the name or path of another scenario")
     parent_path = resolve(parent_ref, path.parent)
+    if not parent_path.is_file() and Path(parent_ref).suffix != ".toml":
+        # a bare name not found next to the file: the scenarios of the working directory,
+        # then the project's own (so `extends = "baseline"` works from any folder)
+        for folder in (scenario_dir(), PACKAGE_ROOT / "scenarios"):
+            if (folder / f"{parent_ref}.toml").is_file():
+                parent_path = folder / f"{parent_ref}.toml"
+                break
     if not parent_path.is_file():
         known = sorted(p.stem for p in path.parent.glob("*.toml"))
         raise ScenarioError(

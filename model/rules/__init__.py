@@ -16,4 +16,9 @@ Mechanism (MODEL.md)                   Module                       Main functio
 
 Every rule is a function of (citizens, context values, parameters, random generator) that
 changes the citizens' columns in place or returns its result; none reads global state.
+
+Six of them are called through :mod:`.registry` and can be swapped by name in a scenario's
+``[rules]`` table (``uv run coprod rules`` lists the variants; ODD 7.10); your own variants
+go in :mod:`.variants`, one file each. The per-citizen loops are compiled with numba
+(:mod:`._jit`, ODD 3.5).
 """

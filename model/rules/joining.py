@@ -99,10 +99,13 @@ def join_propensity(
     """Monthly probability that each citizen (or each of ``ids``), if open, takes up a place."""
     if ids is None:
         ids = np.arange(pop.n)
-    w = _weights(p, matching)
     out = np.empty(ids.size, dtype=np.float32)
-    for j, i in enumerate(ids):
-        out[j] = _propensity(i, *_columns(pop, engaged_tie_share), *w)
+    _propensities(
+        np.asarray(ids, dtype=np.int64),
+        out,
+        *_columns(pop, engaged_tie_share),
+        *_weights(p, matching),
+    )
     return out
 
 
@@ -166,6 +169,12 @@ def _propensity(
     )
     x += w_asked if asked[i] else w_matching
     return 1.0 / (1.0 + math.exp(-x))
+
+
+@kernel
+def _propensities(ids, out, *columns_and_weights):
+    for j in range(ids.size):
+        out[j] = _propensity(ids[j], *columns_and_weights)
 
 
 @kernel
