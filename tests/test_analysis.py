@@ -18,6 +18,10 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 from model.analysis import (
+    RULE_INDICATORS,
+    VERDICTS,
+    conclusion_sentences,
+    conclusions_by_rule,
     differences_from_baseline,
     fan_chart,
     final_values,
@@ -25,11 +29,14 @@ from model.analysis import (
     load_failures,
     load_manifest,
     load_results,
+    rule_effects_chart,
+    rule_verdicts,
     sensitivity,
     sensitivity_chart,
     summary_table,
     write_report,
 )
+from model.cli import main
 
 MONTHS = 6
 A, B = "levers.support.budget", "behaviour.ask_rate"
@@ -359,6 +366,7 @@ def test_report_of_a_grid_sweep(grid_dir):
     for name in expected:
         assert (out / name).is_file(), name
     assert not list(out.glob("sensitivity_*"))
+    assert not list(out.glob("conclusions_by_rule*"))  # no rule varies
     _check_common(out, [A])
     text = report.read_text()
     assert "test-grid" in text and "**grid**" in text
@@ -395,4 +403,137 @@ def test_report_of_a_sensitivity_sweep(design, sobol_dir, morris_dir, tmp_path):
     assert f"**{design}**" in text and "keep = 'final'" in text
     assert "## Failed runs" in text and "None." in text
     for link in _links(report):
+        assert (out / link).is_file(), link
+
+
+# ---------------------------------------------------------------------------- rule variants
+RULE_COLUMNS = [
+    "scenario",
+    "parameter",
+    "low",
+    "high",
+    "indicator",
+    "variant",
+    "param:rules.joining",
+    "n",
+    "effect",
+    "q05",
+    "q95",
+    "verdict",
+    "spread",
+]
+
+
+def test_conclusions_by_rule_are_paired_by_replication(tmp_path):
+    # synthetic: the response ignores the rule, so the effect of A is the same under both
+    points = [{A: a, "rules.joining": j} for a in (0.0, 1.0) for j in ("logistic", "threshold")]
+    root = make_results(tmp_path / "r", "grid", points, keep="final")
+    table = conclusions_by_rule(load_results(root), load_manifest(root))
+    assert list(table.columns) == RULE_COLUMNS
+    assert len(table) == len(RULE_INDICATORS) * 2
+    assert set(table["parameter"]) == {A}
+    by_ind = table.groupby("indicator")
+    for ind, effect in [
+        ("engaged_share", 0.3),
+        ("engaged_share_edu_low", 0.18),
+        ("engaged_share_edu_high", 0.42),
+        ("engaged_share_edu_gap", 0.24),
+        ("trust_mean", 0.2),
+    ]:
+        g = by_ind.get_group(ind)
+        assert g["effect"].to_numpy() == pytest.approx([effect, effect])
+        # the replication noise cancels in the pairs: no width, and the same in both variants
+        assert g["q05"].to_numpy() == pytest.approx(g["q95"].to_numpy())
+        assert (g["n"] == 3).all() and (g["verdict"] == "robust").all()
+        assert g["spread"].to_numpy() == pytest.approx([0.0, 0.0])
+    assert list(table["variant"].unique()) == ["joining=logistic", "joining=threshold"]
+
+
+def _hand_made(effects: dict[str, list[tuple[float, float, float]]]) -> pd.DataFrame:
+    rows = []
+    for ind, per_variant in effects.items():
+        for variant, (effect, q05, q95) in zip(("logistic", "threshold"), per_variant, strict=True):
+            rows.append(
+                {
+                    "scenario": "baseline",
+                    "parameter": "levers.participation.timing",
+                    "low": "late",
+                    "high": "early",
+                    "indicator": ind,
+                    "variant": f"joining={variant}",
+                    "n": 5,
+                    "effect": effect,
+                    "q05": q05,
+                    "q95": q95,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_rule_verdicts_on_known_effects():
+    table = _hand_made(
+        {
+            "engaged_share": [(0.04, 0.02, 0.06), (0.01, 0.005, 0.02)],  # robust
+            "engaged_share_edu_low": [(0.041, 0.02, 0.063), (0.003, -0.012, 0.019)],  # depends
+            "engaged_share_edu_high": [(0.03, 0.01, 0.05), (-0.02, -0.03, -0.01)],  # flips
+            "trust_mean": [(0.001, -0.002, 0.004), (-0.001, -0.003, 0.001)],  # no effect
+        }
+    )
+    out = rule_verdicts(table)
+    verdicts = out.groupby("indicator", sort=False)["verdict"].agg(set).to_dict()
+    assert verdicts == {
+        "engaged_share": {"robust"},
+        "engaged_share_edu_low": {"depends on rule"},
+        "engaged_share_edu_high": {"depends on rule"},
+        "trust_mean": {"no clear effect"},
+    }
+    assert set(out["verdict"]) <= set(VERDICTS)
+    spread = out.groupby("indicator", sort=False)["spread"].first()
+    assert spread["engaged_share"] == pytest.approx(0.03)
+    assert spread["engaged_share_edu_high"] == pytest.approx(0.05)
+    sentences = conclusion_sentences(out)
+    assert sentences[0].startswith(
+        "Early participation (instead of late) raises overall engagement under every rule"
+    )
+    assert sentences[1] == (
+        "Early participation (instead of late) raises engagement of the low-education tier "
+        "under joining=logistic (+4.1 pp [2.0, 6.3]) but not under joining=threshold "
+        "(+0.3 pp [-1.2, 1.9])."
+    )
+    assert "but lowers it under joining=threshold (-2.0 pp [-3.0, -1.0])" in sentences[2]
+    assert "has no clear effect on mean trust under any rule variant" in sentences[3]
+    assert isinstance(rule_effects_chart(out), Figure)
+
+
+def test_a_sweep_over_a_rule_variant_reports_conclusions_by_rule(tmp_path):
+    exp = tmp_path / "rules.toml"
+    exp.write_text(
+        'scenarios = ["baseline"]\ndesign = "grid"\nreplications = 2\nmonths = 4\n'
+        'citizens = 200\nseed = 7\nkeep = "final"\n'
+        '[parameters."levers.infrastructure.volunteer_agency_eur"]\n'
+        "values = [300000, 1200000]\n"
+        '[parameters."rules.joining"]\nvalues = ["logistic", "threshold"]\n',
+        encoding="utf-8",
+    )
+    res = tmp_path / "res"
+    assert main(["sweep", str(exp), "--out", str(res), "--workers", "2", "--quiet"]) == 0
+    assert main(["analyze", str(res)]) == 0
+    out = res / "analysis"
+    for ext in ("csv", "parquet", "png", "svg"):
+        assert (out / f"conclusions_by_rule.{ext}").is_file(), ext
+    table = pd.read_csv(out / "conclusions_by_rule.csv")
+    assert list(table.columns) == RULE_COLUMNS
+    assert len(pd.read_parquet(out / "conclusions_by_rule.parquet")) == len(table)
+    keys = ["parameter", "indicator", "variant"]
+    assert not table.duplicated(keys).any()
+    assert len(table) == len(RULE_INDICATORS) * 2
+    assert set(table["parameter"]) == {"levers.infrastructure.volunteer_agency_eur"}
+    assert set(table["variant"]) == {"joining=logistic", "joining=threshold"}
+    assert set(table["verdict"]) <= set(VERDICTS)
+    assert (table["n"] == 2).all()
+    text = (out / "report.md").read_text(encoding="utf-8")
+    assert "## Structural uncertainty" in text
+    assert "joining=logistic (" in text and "joining=threshold (" in text
+    assert "Raising `volunteer_agency_eur` from 300,000 to 1,200,000" in text
+    for link in _links(out / "report.md"):
         assert (out / link).is_file(), link
