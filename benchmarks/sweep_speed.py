@@ -1,11 +1,11 @@
 """Sweep throughput: runs per minute with 1 and 2 local workers, and the Dask overhead.
 
 Runs the ``levers`` experiment as shipped (2,000 citizens x 120 months, 8 points x 20
-replications = 160 runs; ``--replications`` for a quicker look) three times in one process: local with 1 worker, local with 2, Dask
-(embedded LocalCluster) with 2. Prints runs/minute, the parallel efficiency
-(rate_2 / (2 x rate_1), target >= 0.8) and the Dask overhead against local processes
-(target <= 10%), and how long importing dask.distributed takes (a fixed cost of every Dask
-sweep, included in the Dask time).
+replications = 160 runs; ``--replications`` for a quicker look) three times in one process:
+local with 1 worker, local with 2, Dask (embedded LocalCluster) with 2. Prints runs/minute,
+the parallel efficiency (rate_2 / (2 x rate_1), target >= 0.8), the Dask overhead against
+local processes (target <= 10%), and how long importing dask.distributed takes (a fixed cost
+of every Dask sweep, included in the Dask time).
 
 Run: ``uv run python benchmarks/sweep_speed.py [--replications N]``
 """

@@ -11,6 +11,8 @@
     coprod sweep EXPERIMENT [--out DIR] [--workers N] [--backend local|dask]
                  [--scheduler ADDRESS] [--resume]
     coprod analyze RESULTS_DIR
+    coprod rules
+    coprod new-rule MECHANISM NAME [--force] [--root DIR]
 
 Bad input exits with status 2 and one line naming file, key, given value and what is
 allowed; no traceback.
@@ -268,6 +270,31 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rules(args: argparse.Namespace) -> int:
+    from model.rules.registry import VariantError
+    from model.scaffold import rules_listing
+
+    try:
+        sys.stdout.write(rules_listing())
+    except VariantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_new_rule(args: argparse.Namespace) -> int:
+    from model.rules.registry import VariantError
+    from model.scaffold import ScaffoldError, new_rule, next_steps
+
+    try:
+        written = new_rule(args.mechanism, args.name, root=args.root, force=args.force)
+    except (ScaffoldError, VariantError) as exc:
+        print(f"error: new-rule {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(next_steps(args.mechanism, args.name, written, args.root))
+    return 0
+
+
 # ---------------------------------------------------------------------------- parser
 
 
@@ -329,6 +356,14 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("docs", help="regenerate the parameter tables in docs/ODD.md")
     d.add_argument("--file", help="ODD file (default docs/ODD.md)")
     d.set_defaults(func=cmd_docs)
+    u = sub.add_parser("rules", help="list the swappable rules of each mechanism")
+    u.set_defaults(func=cmd_rules)
+    n = sub.add_parser("new-rule", help="write a new rule variant and its test, ready to edit")
+    n.add_argument("mechanism", help="mechanism whose rule to vary (see `coprod rules`)")
+    n.add_argument("name", help="name of the new variant (a Python identifier, e.g. my_rule)")
+    n.add_argument("--force", action="store_true", help="overwrite the variant's files")
+    n.add_argument("--root", type=Path, help="project folder to write into (default: this project)")
+    n.set_defaults(func=cmd_new_rule)
     return p
 
 

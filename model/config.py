@@ -945,19 +945,23 @@ class Rules(Strict):
     variants students add in ``model/rules/variants/``.
     """
 
-    participation: str = Field("formats", description="Rule of mechanism 1 (who takes part).")
+    participation: str = Field(
+        "formats", description="Rule of mechanism 1 (who takes part); `coprod rules` lists them."
+    )
     recruitment: str = Field(
-        "network", description="Rule of mechanism 2 (being asked): network | random_asking."
+        "network", description="Rule of mechanism 2 (being asked); `coprod rules` lists them."
     )
     joining: str = Field(
-        "logistic", description="Rule of mechanism 3 (joining): logistic | threshold."
+        "logistic", description="Rule of mechanism 3 (joining); `coprod rules` lists them."
     )
-    ownership: str = Field("shaping", description="Rule of mechanism 4 (ownership).")
+    ownership: str = Field(
+        "shaping", description="Rule of mechanism 4 (ownership); `coprod rules` lists them."
+    )
     trust: str = Field(
-        "negativity_bias", description="Rule of mechanism 5 (trust): negativity_bias | symmetric."
+        "negativity_bias", description="Rule of mechanism 5 (trust); `coprod rules` lists them."
     )
     exhaustion: str = Field(
-        "energy", description="Rule of mechanism 8 (exhaustion): energy | constant_hazard."
+        "energy", description="Rule of mechanism 8 (exhaustion); `coprod rules` lists them."
     )
 
     @field_validator("*")

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import keyword
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -102,10 +103,10 @@ def variant(mechanism: str, name: str, *, default: bool = False) -> Callable:
             f"unknown mechanism {mechanism!r}; mechanisms with swappable rules: "
             f"{', '.join(MECHANISMS)}"
         )
-    if not name.isidentifier():
+    if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
         raise VariantError(
             f"variant name {name!r} of {mechanism!r} must be a Python identifier "
-            "(letters, digits, underscores; e.g. 'my_rule')"
+            "(letters, digits, underscores; not a keyword, not starting with '_'; e.g. 'my_rule')"
         )
 
     def register(fn: Callable) -> Callable:
@@ -115,6 +116,11 @@ def variant(mechanism: str, name: str, *, default: bool = False) -> Callable:
             raise VariantError(
                 f"variant {name!r} of {mechanism!r} is registered twice: in "
                 f"{_where(first)} and in {_where(fn)}; choose another name"
+            )
+        if default and m.default is not None:
+            raise VariantError(
+                f"{mechanism!r} already has the default rule {m.default!r} "
+                f"({_where(m.variants[m.default])}); register {name!r} without default=True"
             )
         m.variants[name] = fn
         if default:
@@ -137,14 +143,23 @@ def load() -> None:
     global _loaded
     if _loaded:
         return
-    _loaded = True
     from model.rules import exhaustion, joining, ownership, participation, recruitment, trust
 
     del exhaustion, joining, ownership, participation, recruitment, trust
     from model.rules import variants as package
 
     for info in pkgutil.iter_modules(package.__path__):
-        importlib.import_module(f"{package.__name__}.{info.name}")
+        module = f"{package.__name__}.{info.name}"
+        try:
+            importlib.import_module(module)
+        except VariantError:
+            raise
+        except Exception as exc:  # a student's file that does not import: say which one
+            raise VariantError(
+                f"the rule variant file model/rules/variants/{info.name}.py cannot be "
+                f"imported: {type(exc).__name__}: {exc}"
+            ) from exc
+    _loaded = True  # only when every file was imported: a fixed file is retried
 
 
 def available(mechanism: str) -> list[str]:

@@ -1,0 +1,99 @@
+"""docs/tutorial.md is executed here, block by block, so it cannot rot.
+
+In a fresh working folder (with the project's scenarios beside it, as in a clone):
+
+* ```` ```toml ```` blocks whose first line is ``# file: PATH`` are written to PATH;
+* ```` ```python ```` blocks run in order in one namespace (the variant's code registers
+  the variant as importing its file would; test functions it defines are collected and run);
+* ```` ```bash ```` lines ``uv run coprod ...`` run through the command line's ``main`` and
+  must exit 0 (``new-rule`` writes into the tutorial's own folder, not the repository);
+  ``uv run pytest FILE`` runs the test functions the tutorial defined for that file.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+
+from model.cli import main
+from model.rules import registry
+
+ROOT = Path(__file__).resolve().parent.parent
+TUTORIAL = ROOT / "docs" / "tutorial.md"
+BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.S | re.M)
+
+
+def blocks() -> list[tuple[str, str]]:
+    return [(m.group(1), m.group(2)) for m in BLOCK.finditer(TUTORIAL.read_text("utf-8"))]
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
+    (tmp_path / "experiments").mkdir()
+    monkeypatch.chdir(tmp_path)
+    before = {m: dict(v.variants) for m, v in registry.MECHANISMS.items()}
+    yield tmp_path
+    for m, variants in before.items():  # the tutorial's variant must not leak into other tests
+        registry.MECHANISMS[m].variants.clear()
+        registry.MECHANISMS[m].variants.update(variants)
+
+
+def run_command(line: str, namespace: dict, workdir: Path, capsys) -> None:
+    words = shlex.split(line)
+    assert words[:2] == ["uv", "run"], line
+    if words[2] == "pytest":
+        tests = [f for name, f in namespace.items() if name.startswith("test_") and callable(f)]
+        assert tests, f"{line}: the tutorial defines no test functions"
+        for test in tests:
+            test()
+        return
+    assert words[2] == "coprod", line
+    args = words[3:]
+    if args[0] == "new-rule":
+        args = [*args, "--root", str(workdir)]
+    if args[0] == "app":
+        return  # a server; the page is tested in tests/browser
+    code = main(args)
+    out = capsys.readouterr()
+    assert code == 0, f"{line} exited {code}: {out.err}"
+
+
+def test_tutorial_blocks_run_in_order(workdir, capsys):
+    namespace: dict = {"__name__": "tutorial"}
+    kinds = [kind for kind, _ in blocks()]
+    assert {"bash", "python", "toml"} <= set(kinds)
+    for kind, text in blocks():
+        if kind == "toml":
+            first, _, rest = text.partition("\n")
+            assert first.startswith("# file: "), "each TOML block names its file"
+            path = workdir / first.removeprefix("# file: ").strip()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        elif kind == "python":
+            exec(compile(text, f"{TUTORIAL}:python", "exec"), namespace)
+        elif kind == "bash":
+            for line in text.splitlines():
+                if line.strip() and not line.startswith("#"):
+                    run_command(line.split("  #")[0].strip(), namespace, workdir, capsys)
+    assert "lonely_hesitate" in registry.available("joining")
+    assert (workdir / "runs" / "lonely" / "summary.json").is_file()
+    assert (workdir / "runs" / "lonely_sweep" / "analysis" / "report.md").is_file()
+
+
+def test_the_tutorial_names_real_files_and_sections():
+    text = TUTORIAL.read_text("utf-8")
+    odd = (ROOT / "docs" / "ODD.md").read_text("utf-8")
+    for anchor in re.findall(r"ODD\.md#([\w-]+)", text):
+        headings = [
+            re.sub(r"[^\w\- ]", "", h.lower()).strip().replace(" ", "-")
+            for h in re.findall(r"^#+ (.*)$", odd, re.M)
+        ]
+        assert anchor in headings, anchor
+    for path in re.findall(r"`(model/[\w/]+\.py)`", text):
+        if "variants/lonely" not in path:
+            assert (ROOT / path).is_file(), path
