@@ -43,6 +43,7 @@ from model.rules import (
     participation,
     registry,
 )
+from model.rules._jit import ModelGenerator
 
 DEFAULT_SEED = 20260101
 #: Engaged shares by education used to *initialise* citizens before the burn-in
@@ -73,6 +74,8 @@ class CoProductionModel(mesa.Model):
     ):
         seed = DEFAULT_SEED if rng is None else int(rng)
         super().__init__(rng=seed)
+        # numpy's generator as Mesa made it, plus the stream of the compiled rules (ODD 3.5)
+        self.rng = ModelGenerator(self.rng.bit_generator, seed)
         self.seed = seed
         self.config = scenario if scenario is not None else Scenario()
         cfg = self.config

@@ -5,9 +5,12 @@ month costs one read and write of each column rather than one per numpy operatio
 (ARCHITECTURE.md: speed is designed in; issue 5: the memory-bandwidth floor). The loops are
 plain Python and read like the rule's description: "for each citizen, if inactive, ...".
 
-Random numbers are drawn *outside* the loops, from the model's ``numpy.random.Generator``,
-in whole arrays, so a run stays a pure function of (scenario, seed) and the random streams
-are those of the vectorised rules they replaced. Compiled code is cached on disk next to
+Random numbers inside the loops come from a small xoshiro256** generator (Blackman & Vigna
+2021) whose state — four 64-bit words — the model's ``numpy.random.Generator`` carries
+(:class:`ModelGenerator`, seeded from the run's seed), so a run stays a pure function of
+(scenario, seed). A loop takes the state as an array (:func:`stream_of`) and advances it in
+place; passing numpy's Generator itself into compiled code costs about 35 microseconds a call.
+A citizen draws only when a decision is open to them. Compiled code is cached on disk next to
 the module (``cache=True``): only the first run on a machine pays the compilation.
 """
 
@@ -30,7 +33,7 @@ def kernel(fn):
 
 
 @kernel
-def skip_to_next(rng, i, log_q):
+def skip_to_next(stream, i, log_q):
     """Index of the next success after ``i`` in a row of Bernoulli(p) trials, one per
     citizen, where ``log_q = log(1 - p)``: the gap is geometric, so one random number
     replaces the ``1/p`` a citizen-by-citizen draw would use. With a second, acceptance
@@ -39,5 +42,47 @@ def skip_to_next(rng, i, log_q):
     Lewis & Shedler 1979; Devroye 1986, ch. X.2; docs/ODD.md 3.5)."""
     if log_q == 0.0:  # p = 0: no success
         return np.iinfo(np.int64).max
-    gap = math.log(1.0 - rng.random()) / log_q
+    gap = math.log(1.0 - uniform(stream)) / log_q
     return i + 1 + int(min(gap, 4.0e18))  # no integer overflow for tiny p
+
+
+class ModelGenerator(np.random.Generator):
+    """The model's random generator: numpy's (same bit generator, same draws) plus the state
+    of the stream the compiled loops draw from, seeded from the run's seed."""
+
+    def __init__(self, bit_generator, seed: int):
+        super().__init__(bit_generator)
+        words = np.random.SeedSequence([int(seed), 0x636F70726F64]).generate_state(4, np.uint64)
+        self.stream = words if words.any() else np.arange(1, 5, dtype=np.uint64)
+
+
+def stream_of(rng: np.random.Generator) -> np.ndarray:
+    """The in-loop random stream of ``rng``: the model's own, or for any other numpy
+    Generator (e.g. in a test) a fresh one seeded from it."""
+    stream = getattr(rng, "stream", None)
+    if stream is None:
+        stream = rng.bit_generator.random_raw(4).astype(np.uint64)
+        if not stream.any():
+            stream[0] = 1
+    return stream
+
+
+@kernel
+def _rotl(x, k):
+    return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
+
+
+@kernel
+def uniform(s):
+    """The next number of stream ``s`` (uint64[4], advanced in place), uniform in [0, 1):
+    xoshiro256** (Blackman, D. & Vigna, S. (2021). Scrambled linear pseudorandom number
+    generators. ACM Trans. Math. Softw. 47(4)), top 53 bits."""
+    result = _rotl(s[1] * np.uint64(5), 7) * np.uint64(9)
+    t = s[1] << np.uint64(17)
+    s[2] ^= s[0]
+    s[3] ^= s[1]
+    s[1] ^= s[2]
+    s[0] ^= s[3]
+    s[2] ^= t
+    s[3] = _rotl(s[3], 45)
+    return (result >> np.uint64(11)) * (1.0 / 9007199254740992.0)

@@ -30,7 +30,7 @@ import numpy as np
 
 from model.citizens import Population
 from model.config import CHALLENGES, Challenges
-from model.rules._jit import ENGAGED, kernel
+from model.rules._jit import ENGAGED, kernel, stream_of, uniform
 
 WEEKS_PER_MONTH = 4.35
 LONELY = 0.5
@@ -96,7 +96,7 @@ def advance_challenges(
         pop.loneliness,
         baseline_loneliness,
         pop.state,
-        rng,
+        stream_of(rng),
         c.loneliness_drift,
         c.loneliness_relief,
         min(1.0, eff[i["loneliness"]] * 10),
@@ -111,14 +111,14 @@ def _unit(x: float) -> float:
 
 
 @kernel
-def _loneliness_and_trust(lon, baseline, state, rng, drift, relief, visit_chance, trust, gain):
+def _loneliness_and_trust(lon, baseline, state, stream, drift, relief, visit_chance, trust, gain):
     for i in range(lon.size):
         # loneliness drifts to one's baseline; one's own engagement relieves it
         x = lon[i] + drift * (baseline[i] - lon[i])
         if state[i] == ENGAGED:
             x -= relief
         # loneliness projects visit lonely citizens
-        if x > LONELY and visit_chance > 0.0 and rng.random() < visit_chance:
+        if x > LONELY and visit_chance > 0.0 and uniform(stream) < visit_chance:
             x -= 0.1
         lon[i] = min(max(x, 0.0), 1.0)
         # democracy projects: a small trust gain for everyone

@@ -24,7 +24,7 @@ import numpy as np
 
 from model.citizens import Population
 from model.config import Behaviour
-from model.rules._jit import ENGAGED, EXHAUSTED, INACTIVE, OPEN, kernel
+from model.rules._jit import ENGAGED, EXHAUSTED, INACTIVE, OPEN, kernel, stream_of, uniform
 from model.rules.registry import variant
 
 RECOVERED = 0.7
@@ -50,7 +50,7 @@ def spend_energy_and_exit(
         pop.ownership,
         pop.disappointment,
         np.asarray(management_by_org, dtype=np.float32),
-        rng,
+        stream_of(rng),
         p.energy_load * (1 - 0.5 * load_relief) * (1 - 0.3 * recognition),
         p.energy_recovery,
         p.exhaustion_threshold,
@@ -72,7 +72,7 @@ def _spend_energy_and_exit(
     ownership,
     disappointment,
     management,
-    rng,
+    stream,
     load_rate,
     recovery_rate,
     threshold,
@@ -104,7 +104,7 @@ def _spend_energy_and_exit(
                 hazard = exit_life + (exit_voluntary + exit_disappointment * disappointment[i]) * (
                     1.0 - 0.5 * ownership[i]
                 )
-                if rng.random() < hazard:
+                if uniform(stream) < hazard:
                     state[i] = INACTIVE
                     left[i] = True
             if left[i]:
@@ -138,7 +138,7 @@ def burn_out_at_constant_hazard(
         pop.organisation,
         pop.ownership,
         pop.disappointment,
-        rng,
+        stream_of(rng),
         p.burnout_hazard,
         p.recovery_hazard,
         p.exit_life,
@@ -156,7 +156,7 @@ def _constant_hazard(
     organisation,
     ownership,
     disappointment,
-    rng,
+    stream,
     burnout,
     recovery,
     exit_life,
@@ -167,18 +167,18 @@ def _constant_hazard(
     for i in range(state.size):
         left[i] = False
         if state[i] == ENGAGED:
-            if rng.random() < burnout:
+            if uniform(stream) < burnout:
                 state[i] = EXHAUSTED
                 left[i] = True
             else:
                 hazard = exit_life + (exit_voluntary + exit_disappointment * disappointment[i]) * (
                     1.0 - 0.5 * ownership[i]
                 )
-                if rng.random() < hazard:
+                if uniform(stream) < hazard:
                     state[i] = INACTIVE
                     left[i] = True
             if left[i]:
                 hours[i] = 0.0
                 organisation[i] = -1
-        elif state[i] == EXHAUSTED and rng.random() < recovery:
+        elif state[i] == EXHAUSTED and uniform(stream) < recovery:
             state[i] = OPEN

@@ -28,7 +28,7 @@ import numpy as np
 
 from model.citizens import Population, State
 from model.config import Behaviour
-from model.rules._jit import INACTIVE, OPEN, kernel
+from model.rules._jit import INACTIVE, OPEN, kernel, stream_of, uniform
 from model.rules.registry import variant
 
 
@@ -41,7 +41,7 @@ def become_open(pop: Population, p: Behaviour, rng: np.random.Generator) -> None
         pop.disappointment,
         pop.asked,
         pop.asked_in_person,
-        rng,
+        stream_of(rng),
         p.open_base,
         p.open_interest,
         p.open_ownership,
@@ -60,7 +60,7 @@ def _become_open(
     disappointment,
     asked,
     asked_in_person,
-    rng,
+    stream,
     base,
     w_interest,
     w_ownership,
@@ -81,11 +81,11 @@ def _become_open(
             by_ask = 0.0
             if asked[i]:
                 by_ask = asked_in_person_opens if asked_in_person[i] else asked_opens
-            if rng.random() < 1.0 - (1.0 - spontaneous) * (1.0 - by_ask):
+            if uniform(stream) < 1.0 - (1.0 - spontaneous) * (1.0 - by_ask):
                 state[i] = OPEN
         elif state[i] == OPEN and not asked[i]:
             # the willingness lapses, faster after a disappointment; an ask renews it
-            if rng.random() < lapse * (1.0 + 2.0 * disappointment[i]):
+            if uniform(stream) < lapse * (1.0 + 2.0 * disappointment[i]):
                 state[i] = INACTIVE
 
 
@@ -180,7 +180,7 @@ def _propensities(ids, out, *columns_and_weights):
 @kernel
 def _would_join(
     state,
-    rng,
+    stream,
     education,
     age_group,
     time,
@@ -202,7 +202,7 @@ def _would_join(
     ids = np.empty(state.size, dtype=np.int64)
     k = 0
     for i in range(state.size):
-        if state[i] == OPEN and rng.random() < _propensity(
+        if state[i] == OPEN and uniform(stream) < _propensity(
             i,
             education,
             age_group,
@@ -242,7 +242,9 @@ def join(
     :func:`join_propensity`. ``free_places`` holds the free places per organisation
     (agents) and is reduced in place.
     """
-    ids = _would_join(pop.state, rng, *_columns(pop, engaged_tie_share), *_weights(p, matching))
+    ids = _would_join(
+        pop.state, stream_of(rng), *_columns(pop, engaged_tie_share), *_weights(p, matching)
+    )
     return take_places(pop, ids, free_places, step, rng)
 
 
@@ -270,7 +272,7 @@ def join_by_threshold(
         pop.state,
         pop.asked,
         np.asarray(engaged_tie_share, dtype=np.float32),
-        rng,
+        stream_of(rng),
         _threshold_salt(pop),
         p.threshold_mean,
         p.threshold_spread,
@@ -296,7 +298,7 @@ def _personal_threshold_u(i, salt):
 
 
 @kernel
-def _would_join_by_threshold(state, asked, tie_share, rng, salt, mean, spread, asked_drop, rate):
+def _would_join_by_threshold(state, asked, tie_share, stream, salt, mean, spread, asked_drop, rate):
     ids = np.empty(state.size, dtype=np.int64)
     k = 0
     for i in range(state.size):
@@ -305,7 +307,7 @@ def _would_join_by_threshold(state, asked, tie_share, rng, salt, mean, spread, a
         threshold = mean + spread * (_personal_threshold_u(i, salt) - 0.5)
         if asked[i]:
             threshold -= asked_drop
-        if tie_share[i] >= threshold and rng.random() < rate:
+        if tie_share[i] >= threshold and uniform(stream) < rate:
             ids[k] = i
             k += 1
     return ids[:k]

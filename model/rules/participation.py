@@ -38,7 +38,7 @@ import numpy as np
 
 from model.citizens import Population
 from model.config import CHALLENGES, Behaviour, Challenge, Format, Rung, Support, Timing
-from model.rules._jit import ENGAGED, OPEN, kernel, skip_to_next
+from model.rules._jit import ENGAGED, OPEN, kernel, skip_to_next, stream_of, uniform
 from model.rules.registry import variant
 
 RUNG_INFLUENCE = {Rung.inform: 0.0, Rung.consult: 0.35, Rung.co_design: 0.75, Rung.co_decide: 1.0}
@@ -105,14 +105,18 @@ def draw_participants(
                 pop.education,
                 EDUCATION_SELECTION,
                 topic,
-                rng,
+                stream_of(rng),
                 s.consultation_rate,
                 silent_reach + gap * (0.5 * office + 0.45 * proc.outreach),
             )
         elif fmt == Format.actor_forum:
             # organisations send their volunteers; an office widens it to open citizens
             _actor_forum(
-                proc.participants, pop.state, rng, s.forum_rate, s.forum_rate * 0.25 * office
+                proc.participants,
+                pop.state,
+                stream_of(rng),
+                s.forum_rate,
+                s.forum_rate * 0.25 * office,
             )
         elif fmt == Format.citizens_assembly and proc.invited == 0:
             _citizens_assembly(proc, pop, topic, s, rng)
@@ -120,34 +124,34 @@ def draw_participants(
 
 @kernel
 def _open_consultation(
-    participants, silent, interest, education, selection, topic, rng, rate, silent_reach
+    participants, silent, interest, education, selection, topic, stream, rate, silent_reach
 ):
     """Self-selection into an open call: interest in the topic, education, and less for
     the silent groups. Chances are small (about 1% a month), so only the citizens picked by
     :func:`~model.rules._jit.skip_to_next` at the highest possible chance are looked at."""
     p_max = min(1.0, rate * selection.max())  # interest and reach are at most 1
     log_q = math.log1p(-p_max) if p_max < 1.0 else -np.inf
-    i = skip_to_next(rng, -1, log_q)
+    i = skip_to_next(stream, -1, log_q)
     while i < participants.size:
         reach = silent_reach if silent[i] else 1.0
         chance = rate * interest[i, topic] * selection[education[i]] * reach
-        if rng.random() * p_max < chance:
+        if uniform(stream) * p_max < chance:
             participants[i] = True
-        i = skip_to_next(rng, i, log_q)
+        i = skip_to_next(stream, i, log_q)
 
 
 @kernel
-def _actor_forum(participants, state, rng, rate_engaged, rate_open):
+def _actor_forum(participants, state, stream, rate_engaged, rate_open):
     """Volunteers take part with ``rate_engaged``, open citizens with ``rate_open`` (thinned
     like :func:`_open_consultation`)."""
     p_max = min(1.0, max(rate_engaged, rate_open))
     log_q = math.log1p(-p_max) if p_max < 1.0 else -np.inf
-    i = skip_to_next(rng, -1, log_q)
+    i = skip_to_next(stream, -1, log_q)
     while i < participants.size:
         rate = rate_engaged if state[i] == ENGAGED else (rate_open if state[i] == OPEN else 0.0)
-        if rng.random() * p_max < rate:
+        if uniform(stream) * p_max < rate:
             participants[i] = True
-        i = skip_to_next(rng, i, log_q)
+        i = skip_to_next(stream, i, log_q)
 
 
 def _citizens_assembly(

@@ -25,7 +25,7 @@ import scipy.sparse as sp
 
 from model.citizens import Population
 from model.config import Behaviour
-from model.rules._jit import ENGAGED, OPEN, kernel
+from model.rules._jit import ENGAGED, OPEN, kernel, stream_of, uniform
 from model.rules.registry import variant
 
 
@@ -58,7 +58,7 @@ def ask_to_join(
         pop.state,
         pop.silent,
         engaged_ties,
-        rng,
+        stream_of(rng),
         by_ties,
         per_visibility,
         p.silent_reach,
@@ -102,7 +102,7 @@ def ask_at_random(
         pop.state,
         pop.silent,
         np.zeros(pop.n, dtype=np.float32),  # everyone looks up entry 0: the mean
-        rng,
+        stream_of(rng),
         np.array([mean_from_ties]),
         per_visibility,
         p.silent_reach,
@@ -135,7 +135,7 @@ def _ask(
     state,
     silent,
     engaged_ties,
-    rng,
+    stream,
     by_ties,
     per_visibility,
     silent_reach,
@@ -148,13 +148,13 @@ def _ask(
             asked[i] = in_person[i] = False
             continue
         # outreach staff contact silent citizens in person
-        person = silent[i] and reach > 0.0 and rng.random() < reach
+        person = silent[i] and reach > 0.0 and uniform(stream) < reach
         if not person:
             from_ties = by_ties[int(engaged_ties[i])]
             visibility = silent_reach if silent[i] else 1.0
             from_orgs = min(1.0, visibility * per_visibility)
             chance = 1.0 - (1.0 - from_ties) * (1.0 - from_orgs)
-            asked[i] = chance > 0.0 and rng.random() < chance
+            asked[i] = chance > 0.0 and uniform(stream) < chance
         else:
             asked[i] = True
         in_person[i] = person
