@@ -6,10 +6,22 @@ import ipyvuetify as v
 import pytest
 import solara
 
-from model.app import charts
-from model.app.i18n import LANGUAGES, TEXT, fmt_month, fmt_number, fmt_percent, t
-from model.app.page import Page
-from model.app.session import Simulation
+from model.app import charts, session
+from model.app.i18n import (
+    LANGUAGES,
+    TEXT,
+    fmt_month,
+    fmt_number,
+    fmt_percent,
+    mechanism_label,
+    rule_label,
+    t,
+)
+from model.app.page import Page, _csv, _csv_name, _rule_explanation, active_rules_text
+from model.app.session import Simulation, available_scenarios, choosable_mechanisms
+from model.config import Rules
+from model.rules import registry
+from model.scenario_files import load_scenario
 
 
 def _texts(rc) -> str:
@@ -152,3 +164,117 @@ def test_presentation_mode_hides_the_controls(page):
     assert not page.find(v.Btn, children=[t("step", "de")]).widgets
     # the play button stays, for the presenter
     assert page.find(v.Btn, children=[t("play", "de")]).widgets
+
+
+# ---------------------------------------------------------------------- rule variants
+
+
+def test_a_rule_choice_is_used_by_the_live_run_and_the_counterfactual():
+    sim = Simulation(citizens=300, seed=5, rules={"joining": "threshold"})
+    assert sim.live.rules.names["joining"] == "threshold"
+    assert sim.baseline.rules.names == sim.live.rules.names
+    assert sim.live.rules.joining is registry.MECHANISMS["joining"].variants["threshold"]
+    assert sim.baseline.rules.joining is sim.live.rules.joining
+    assert sim.changed_rules() == {"joining": "threshold"}
+    assert sim.step(3) == 3 and sim.error is None
+    # without changes the two runs stay identical under the chosen rule too
+    live, cf = sim.frames()
+    numeric = [c for c in live.columns if c != "date"]
+    assert live[numeric].equals(cf[numeric])
+
+
+def test_a_rule_choice_lasts_over_resets_and_adds_to_the_others():
+    sim = Simulation(citizens=300)
+    assert sim.rules == load_scenario("baseline").rules.model_dump()
+    sim.reset(rules={"trust": "symmetric"})
+    sim.reset(rules={"joining": "threshold"})
+    sim.reset(seed=7, citizens=400)  # like the seed and size, the rules stay
+    assert sim.changed_rules() == {"trust": "symmetric", "joining": "threshold"}
+    assert sim.baseline.rules.names == sim.live.rules.names
+    with pytest.raises(ValueError, match="available"):
+        sim.reset(rules={"joining": "no_such_rule"})
+    assert sim.live.rules.names["joining"] == "threshold"  # a refused choice changes nothing
+
+
+def test_another_scenario_brings_back_its_own_rules(monkeypatch):
+    sim = Simulation(citizens=300, rules={"joining": "threshold"})
+    other = next(n for n in available_scenarios() if n != sim.scenario_name)
+    sim.reset(scenario_name=other)
+    assert sim.rules == load_scenario(other).rules.model_dump()
+    assert sim.changed_rules() == {} and sim.live.rules.names == sim.baseline.rules.names
+    # a scenario with its own [rules]: switching to it shows its choice, not the session's
+    own = load_scenario(other).model_copy(update={"rules": Rules(exhaustion="constant_hazard")})
+    load = load_scenario
+    monkeypatch.setattr(session, "load_scenario", lambda name: own if name == other else load(name))
+    sim.reset(scenario_name="baseline", rules={"trust": "symmetric"})
+    sim.reset(scenario_name=other)
+    assert sim.rules["exhaustion"] == "constant_hazard" and sim.rules["trust"] == "negativity_bias"
+    assert sim.baseline.rules.names["exhaustion"] == "constant_hazard"
+
+
+def _rule_select(rc, mechanism, lang="de"):
+    return rc.find(v.Select, label=mechanism_label(mechanism, lang)).widget
+
+
+def test_the_rules_section_lists_the_registry_and_restarts_with_the_choice(page):
+    for mechanism in registry.MECHANISMS:
+        selects = page.find(v.Select, label=mechanism_label(mechanism, "de")).widgets
+        # one select for each mechanism with a choice; its items are the registry's variants
+        assert len(selects) == (len(registry.available(mechanism)) > 1), mechanism
+        if selects:
+            assert len(selects[0].items) == len(registry.available(mechanism))
+    assert page.find(v.ExpansionPanelHeader, children=[t("rules", "de")]).widgets
+    _button(page, t("step", "de")).click()
+    assert "Regel:" not in _texts(page)
+    _rule_select(page, "joining").v_model = rule_label("joining", "threshold", "de")
+    texts = _texts(page)
+    assert "Regel: Beitritt = Schwelle" in texts
+    assert "Jan 2026" not in texts  # the run started again, with the new rule
+    assert t("rule_joining_threshold_explain", "de") in texts
+    assert "<b>Schwelle</b>" in texts  # the controls follow the choice
+    _button(page, "English").click()
+    assert "Rule: Joining = threshold" in _texts(page)
+    # another scenario: its own rules, in the select too
+    other = next(n for n in available_scenarios() if n != "baseline")
+    page.find(v.Select, label=t("scenario", "en")).widget.v_model = other
+    assert "Rule:" not in _texts(page)
+    assert _rule_select(page, "joining", "en").v_model == "logistic (default)"
+
+
+def test_a_new_size_gets_a_new_network_layout(page):
+    # the page renders again on a reset, so the network view never uses the old layout
+    page.find(v.Slider, label=t("citizens", "de")).widget.v_model = 300
+    _button(page, t("step", "de")).click()
+    assert "Jan 2026" in _texts(page)
+
+
+def test_the_export_names_the_rules():
+    sim = Simulation(citizens=300, rules={"joining": "threshold"})
+    sim.step(2)
+    text = _csv(sim).decode("utf-8")
+    header, first = text.splitlines()[:2]
+    assert header.startswith("date,step,engaged_share") and "rule_joining" in header
+    assert first.endswith(",".join(sim.live.rules.names.values()))
+    assert "joining-threshold" in _csv_name(sim)
+    assert active_rules_text(sim, "de") == "Regel: Beitritt = Schwelle"
+
+
+def test_a_students_variant_appears_with_its_own_name_and_docstring(monkeypatch):
+    def take_ownership(pop, participants, influence, expectation, adj, deg, p):
+        """Nobody feels ownership (a student's rule,
+        explained in English).
+
+        More text that the page does not show."""
+
+    variants = dict(registry.MECHANISMS["ownership"].variants)
+    monkeypatch.setattr(registry.MECHANISMS["ownership"], "variants", variants)
+    variants["student_rule"] = take_ownership
+    assert "ownership" in choosable_mechanisms()
+    assert rule_label("ownership", "student_rule", "de") == "student_rule"
+    assert _rule_explanation("ownership", "student_rule", "de") == (
+        "Nobody feels ownership (a student's rule, explained in English)."
+    )
+    box, rc = solara.render(Page(), handle_error=False)
+    select = _rule_select(rc, "ownership")
+    assert "student_rule" in select.items
+    rc.close()

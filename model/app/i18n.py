@@ -158,6 +158,70 @@ TEXT: dict[str, dict[str, str]] = {
     "without_changes": {"en": "without changes", "de": "ohne Änderungen"},
     "changes": {"en": "Your changes", "de": "Ihre Änderungen"},
     "change_levers": {"en": "levers changed", "de": "Stellschrauben geändert"},
+    "rules": {"en": "Rules", "de": "Regeln"},
+    "rules_hint": {
+        "en": "Which rule each mechanism of the model follows. Choosing another rule restarts the run; the faint line without your changes uses the same rules.",
+        "de": "Nach welcher Regel jeder Mechanismus des Modells arbeitet. Eine andere Regel startet den Lauf neu; die blasse Linie ohne Ihre Änderungen nutzt dieselben Regeln.",
+    },
+    "rule_active": {"en": "Rule", "de": "Regel"},
+    "rules_active": {"en": "Rules", "de": "Regeln"},
+    "rule_default": {"en": "default", "de": "Standard"},
+    "mechanism_participation": {"en": "Participation", "de": "Beteiligung"},
+    "mechanism_recruitment": {"en": "Being asked", "de": "Angesprochen werden"},
+    "mechanism_joining": {"en": "Joining", "de": "Beitritt"},
+    "mechanism_ownership": {"en": "Ownership", "de": "Eigentümerschaft"},
+    "mechanism_trust": {"en": "Trust", "de": "Vertrauen"},
+    "mechanism_exhaustion": {"en": "Exhaustion", "de": "Erschöpfung"},
+    "rule_participation_formats": {"en": "by format", "de": "nach Format"},
+    "rule_participation_formats_explain": {
+        "en": "Each format finds its own participants: open consultations the interested and educated, forums the organised, assemblies by lot.",
+        "de": "Jedes Format findet eigene Teilnehmende: offene Konsultationen Interessierte und Gebildete, Foren die Organisierten, Bürgerräte per Los.",
+    },
+    "rule_recruitment_network": {"en": "through the network", "de": "über das Netzwerk"},
+    "rule_recruitment_network_explain": {
+        "en": "Volunteers ask people they know, so asks travel along ties between similar people; organisations and outreach ask too.",
+        "de": "Engagierte fragen Bekannte, Anfragen laufen also über Beziehungen zwischen Ähnlichen; dazu fragen Organisationen und aufsuchende Arbeit.",
+    },
+    "rule_recruitment_random_asking": {"en": "random asking", "de": "zufälliges Fragen"},
+    "rule_recruitment_random_asking_explain": {
+        "en": "As many asks, spread evenly over everyone, whoever knows whom.",
+        "de": "Gleich viele Anfragen, gleichmäßig über alle verteilt, egal wer wen kennt.",
+    },
+    "rule_joining_logistic": {"en": "logistic", "de": "logistisch"},
+    "rule_joining_logistic_explain": {
+        "en": "Civic voluntarism: the chance to join grows with education, time, efficacy, ownership, being asked and engaged friends.",
+        "de": "Ressourcenmodell: Die Chance mitzumachen wächst mit Bildung, Zeit, Selbstwirksamkeit, Eigentümerschaft, Gefragtwerden und engagierten Bekannten.",
+    },
+    "rule_joining_threshold": {"en": "threshold", "de": "Schwelle"},
+    "rule_joining_threshold_explain": {
+        "en": "Threshold contagion (Granovetter 1978): people join once enough of their acquaintances volunteer; being asked lowers the threshold.",
+        "de": "Schwellenmodell (Granovetter 1978): Menschen machen mit, sobald genug Bekannte sich engagieren; Gefragtwerden senkt die Schwelle.",
+    },
+    "rule_ownership_shaping": {"en": "shaping", "de": "Mitgestalten"},
+    "rule_ownership_shaping_explain": {
+        "en": "Participants (and, weaker, their acquaintances) gain ownership; broken promises disappoint.",
+        "de": "Teilnehmende (und schwächer ihre Bekannten) fühlen sich mitverantwortlich; gebrochene Versprechen enttäuschen.",
+    },
+    "rule_trust_negativity_bias": {"en": "negativity bias", "de": "Negativitätsverzerrung"},
+    "rule_trust_negativity_bias_explain": {
+        "en": "A disappointment moves trust further than an equal success (Baumeister et al. 2001).",
+        "de": "Eine Enttäuschung bewegt Vertrauen stärker als ein gleich großer Erfolg (Baumeister u. a. 2001).",
+    },
+    "rule_trust_symmetric": {"en": "symmetric", "de": "symmetrisch"},
+    "rule_trust_symmetric_explain": {
+        "en": "Gains and losses weigh the same, so tokenism costs no more trust than kept promises earn.",
+        "de": "Gewinne und Verluste wiegen gleich: Scheinbeteiligung kostet nicht mehr Vertrauen, als gehaltene Versprechen bringen.",
+    },
+    "rule_exhaustion_energy": {"en": "energy budget", "de": "Energiebudget"},
+    "rule_exhaustion_energy_explain": {
+        "en": "Volunteers spend and regain energy; hours, management, relief and recognition decide who burns out.",
+        "de": "Engagierte verbrauchen und tanken Energie; Stunden, Begleitung, Entlastung und Anerkennung entscheiden, wer ausbrennt.",
+    },
+    "rule_exhaustion_constant_hazard": {"en": "constant hazard", "de": "festes Risiko"},
+    "rule_exhaustion_constant_hazard_explain": {
+        "en": "Volunteers burn out with a fixed chance each month, whatever their hours, management or recognition.",
+        "de": "Engagierte brennen mit fester Wahrscheinlichkeit pro Monat aus, egal wie viele Stunden, welche Begleitung oder Anerkennung.",
+    },
     "done": {
         "en": "End of the run reached (reset to start again).",
         "de": "Ende des Laufs erreicht (neu starten, um fortzufahren).",
@@ -168,6 +232,21 @@ TEXT: dict[str, dict[str, str]] = {
 def t(key: str, lang: str) -> str:
     """The label ``key`` in language ``lang`` ('de' or 'en')."""
     return TEXT[key][lang]
+
+
+def t_or(key: str, lang: str, fallback: str) -> str:
+    """The label ``key``, or ``fallback`` where there is none (e.g. a student's rule variant)."""
+    return TEXT[key][lang] if key in TEXT else fallback
+
+
+def mechanism_label(mechanism: str, lang: str) -> str:
+    """'joining' -> 'Beitritt' (de); an unknown mechanism keeps its name."""
+    return t_or(f"mechanism_{mechanism}", lang, mechanism)
+
+
+def rule_label(mechanism: str, variant: str, lang: str) -> str:
+    """('joining', 'threshold') -> 'Schwelle' (de); a student's variant keeps its name."""
+    return t_or(f"rule_{mechanism}_{variant}", lang, variant)
 
 
 def fmt_number(x: float, lang: str, digits: int = 0) -> str:

@@ -8,6 +8,7 @@ thread of the session (``use_thread``); each frame advances ``speed`` months and
 
 from __future__ import annotations
 
+import html
 import io
 import time
 import zipfile
@@ -15,9 +16,17 @@ import zipfile
 import solara
 
 from model.app import charts
-from model.app.i18n import fmt_month, fmt_percent, t
-from model.app.session import MAX_CITIZENS, MIN_CITIZENS, Simulation, available_scenarios
+from model.app.i18n import TEXT, fmt_month, fmt_percent, mechanism_label, rule_label, t
+from model.app.session import (
+    MAX_CITIZENS,
+    MIN_CITIZENS,
+    Simulation,
+    available_scenarios,
+    choosable_mechanisms,
+    rule_summary,
+)
 from model.config import Format, LeadershipStyle, Rung, Timing
+from model.rules import registry
 from model.scenario_files import load_scenario
 
 #: Seconds between frames while playing; each frame advances ``speed`` months.
@@ -25,6 +34,7 @@ FRAME_SECONDS = 0.4
 SPEEDS = [1, 3, 6, 12]
 DEFAULT_SPEED = 6
 BIG_TEXT = "font-size: 1.15rem;"
+SMALL_TEXT = "font-size: 0.85rem; color: #616161; margin: -4px 0 10px 0;"
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 
 
@@ -53,6 +63,37 @@ def _state_figures(sim: Simulation, layout, lang: str) -> dict:
 
 def _figures(sim: Simulation, layout, lang: str) -> dict:
     return _time_figures(sim, lang) | _state_figures(sim, layout, lang)
+
+
+def _rule_explanation(mechanism: str, variant: str, lang: str) -> str:
+    """The plain-language text of a variant; a student's variant: its docstring (English)."""
+    key = f"rule_{mechanism}_{variant}_explain"
+    if key in TEXT:
+        return t(key, lang)
+    return rule_summary(registry.MECHANISMS[mechanism].variants[variant])
+
+
+def active_rules_text(sim: Simulation, lang: str) -> str:
+    """'Regel: Beitritt = Schwelle' for the rules that differ from the defaults, else ''."""
+    changed = sim.changed_rules()
+    if not changed:
+        return ""
+    head = t("rule_active" if len(changed) == 1 else "rules_active", lang)
+    parts = [f"{mechanism_label(m, lang)} = {rule_label(m, v, lang)}" for m, v in changed.items()]
+    return f"{head}: {' · '.join(parts)}"
+
+
+def _csv(sim: Simulation) -> bytes:
+    """The live run's indicators, with the rule of each mechanism as constant columns."""
+    frame = sim.frames()[0]
+    for mechanism, variant in sim.live.rules.names.items():
+        frame[f"rule_{mechanism}"] = variant
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def _csv_name(sim: Simulation) -> str:
+    rules = "".join(f"-{m}-{v}" for m, v in sim.changed_rules().items())
+    return f"coprod-{sim.scenario_name}-seed{sim.seed}{rules}.csv"
 
 
 def _png_zip(figures: dict) -> bytes:
@@ -155,6 +196,48 @@ def Levers(sim: Simulation, lang: str, on_change, set_message):
     )
 
 
+def _variant_line(mechanism: str, variant: str, chosen: str, lang: str) -> str:
+    """One variant and its explanation as HTML; the chosen one in bold and darker."""
+    name = html.escape(rule_label(mechanism, variant, lang))
+    text = html.escape(_rule_explanation(mechanism, variant, lang))
+    if variant == chosen:
+        return f"<div style='margin-bottom: 4px; color: #212121'><b>{name}</b>: {text}</div>"
+    return f"<div style='margin-bottom: 4px'>{name}: {text}</div>"
+
+
+@solara.component
+def Rules(sim: Simulation, lang: str, on_choose):
+    """A collapsible section with one select per mechanism that has more than one rule variant
+    (read from the registry, so students' variants appear too), each variant explained below.
+    ``on_choose({mechanism: variant})`` restarts the run with that rule, as size and seed do."""
+    default = registry.defaults()
+    # Vuetify's panels directly (as solara.Details does): their content is built with `with`
+    with solara.v.ExpansionPanels(accordion=True, class_="coprod-rules"):
+        with solara.v.ExpansionPanel():
+            solara.v.ExpansionPanelHeader(children=[t("rules", lang)])
+            with solara.v.ExpansionPanelContent():
+                solara.HTML(tag="div", unsafe_innerHTML=t("rules_hint", lang), style=SMALL_TEXT)
+                for mechanism in choosable_mechanisms():
+                    names = registry.available(mechanism)
+                    labels = {
+                        n: rule_label(mechanism, n, lang)
+                        + (f" ({t('rule_default', lang)})" if n == default[mechanism] else "")
+                        for n in names
+                    }
+                    by_label = {label: n for n, label in labels.items()}
+                    chosen = sim.rules[mechanism]
+                    solara.Select(
+                        label=mechanism_label(mechanism, lang),
+                        values=list(by_label),
+                        value=labels[chosen],
+                        on_value=lambda label, m=mechanism, by_label=by_label: on_choose(
+                            {m: by_label[label]}
+                        ),
+                    )
+                    explained = "".join(_variant_line(mechanism, n, chosen, lang) for n in names)
+                    solara.HTML(tag="div", unsafe_innerHTML=explained, style=SMALL_TEXT)
+
+
 def _back(label: str, enum, prefix: str, lang: str) -> str:
     """The enum value whose translated label is ``label``."""
     for item in enum:
@@ -198,6 +281,7 @@ def Views(
     engaged = fmt_percent(float(live["engaged_share"].iloc[-1]), lang) if len(live) else "–"
     engaged_cf = fmt_percent(float(cf["engaged_share"].iloc[-1]), lang) if len(cf) else "–"
     changes = " · ".join(f"{fmt_month(d, lang)}: {label}" for d, label in sim.live.events)
+    rules = active_rules_text(sim, lang)
     with solara.Column(style="flex: 1 1 auto; padding: 12px;"):
         with solara.Row(style="align-items: center; flex-wrap: wrap;"):
             # plain HTML, not Markdown: Markdown re-runs its maths typesetting every frame
@@ -219,6 +303,13 @@ def Views(
                     on_click=toggle,
                     color="primary",
                 )
+        if rules:
+            # the room sees that the model itself was changed, not only levers
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=f"<span id='coprod-rules'>{html.escape(rules)}</span>",
+                style=BIG_TEXT + " color: #B23A00; font-weight: 600;",
+            )
         if changes:
             solara.HTML(
                 tag="div",
@@ -253,6 +344,9 @@ def Page():
     speed, set_speed = solara.use_state(DEFAULT_SPEED)
     presenting, set_presenting = solara.use_state(False)
     message, set_message = solara.use_state(None)
+    # counts resets: a reset renders the page again, so the network layout and the controls
+    # follow the new model (a new size needs a new layout; another scenario, its own rules)
+    runs, set_runs = solara.use_state(0)
     layout = solara.use_memo(lambda: charts.network_layout(sim.live), [sim.live])
 
     def redraw():
@@ -277,13 +371,14 @@ def Page():
         raise_error=False,
     )
 
-    def reset(name=None, citizens=None, seed=None):
+    def reset(name=None, citizens=None, seed=None, rules=None):
         set_playing(False)
         try:
-            sim.reset(name, citizens, seed)
+            sim.reset(name, citizens, seed, rules)
             set_message(None)
         except ValueError as exc:
             set_message(str(exc))
+        set_runs(runs + 1)
         redraw()
 
     def intervene(kind: str):
@@ -320,6 +415,7 @@ def Page():
             on_value=lambda n: reset(citizens=n),
         )
         solara.InputInt(label=t("seed", lang), value=sim.seed, on_value=lambda s: reset(seed=s))
+        Rules(sim, lang, lambda choice: reset(rules=choice))
         with solara.Row():
             solara.Button(
                 t("pause", lang) if playing.value else t("play", lang),
@@ -341,8 +437,8 @@ def Page():
         Levers(sim, lang, redraw, set_message)
         solara.Markdown(f"### {t('export', lang)}")
         solara.FileDownload(
-            lambda: sim.frames()[0].to_csv(index=False).encode("utf-8"),
-            filename=f"coprod-{sim.scenario_name}-seed{sim.seed}.csv",
+            lambda: _csv(sim),
+            filename=_csv_name(sim),
             label=t("export_csv", lang),
         )
         solara.FileDownload(

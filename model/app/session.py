@@ -2,7 +2,9 @@
 
 The facilitator's run (``live``) takes every lever change and intervention; the
 counterfactual (``baseline``) is the same city and seed without them, so the page can draw
-"what would have happened". Both follow the scenario's own timeline. Every change is
+"what would have happened". Both follow the scenario's own timeline and the same rule
+variants (``[rules]``, or the session's choice), so the comparison is about levers only.
+Every change is
 validated by the scenario schema before it touches the model, so no input from the page can
 put a model in an invalid state; an error in a step is kept and shown, not raised.
 """
@@ -15,8 +17,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 from pydantic import ValidationError
 
-from model.config import Challenge, Format, ProcessSpec, Rung, Scenario, Timing
+from model.config import Challenge, Format, ProcessSpec, Rules, Rung, Scenario, Timing
 from model.model import CoProductionModel
+from model.rules import registry
 from model.scenario_files import load_scenario, scenario_dir
 
 MIN_CITIZENS, MAX_CITIZENS = 200, 10_000
@@ -26,6 +29,17 @@ def available_scenarios() -> list[str]:
     return sorted(p.stem for p in scenario_dir().glob("*.toml"))
 
 
+def choosable_mechanisms() -> list[str]:
+    """The mechanisms with more than one rule variant (built-in or a student's), in order."""
+    return [m for m in registry.MECHANISMS if len(registry.available(m)) > 1]
+
+
+def rule_summary(fn) -> str:
+    """A variant's first docstring paragraph on one line (the text for unknown variants)."""
+    doc = (getattr(fn, "__doc__", None) or "").strip()
+    return " ".join(doc.split("\n\n")[0].split())
+
+
 @dataclass
 class Simulation:
     """A live run and its counterfactual, stepped together."""
@@ -33,6 +47,8 @@ class Simulation:
     scenario_name: str = "baseline"
     citizens: int = 2000
     seed: int = 42
+    #: rule variant per mechanism chosen in the page; None: the scenario's own ``[rules]``
+    rules: dict[str, str] | None = None
     scenario: Scenario = field(init=False)
     live: CoProductionModel = field(init=False)
     baseline: CoProductionModel = field(init=False)
@@ -45,22 +61,43 @@ class Simulation:
 
     # ------------------------------------------------------------------ life cycle
     def reset(
-        self, scenario_name: str | None = None, citizens: int | None = None, seed: int | None = None
+        self,
+        scenario_name: str | None = None,
+        citizens: int | None = None,
+        seed: int | None = None,
+        rules: dict[str, str] | None = None,
     ) -> None:
-        """Start again (optionally with another scenario, size or seed)."""
+        """Start again (optionally with another scenario, size, seed or rule variants).
+
+        ``rules`` changes the variants of the mechanisms it names, keeping the others; another
+        scenario brings back its own rules, unless ``rules`` is given too. Unknown names raise
+        a ``ValueError`` (pydantic's) listing the available variants.
+        """
         name = scenario_name or self.scenario_name
         n = min(MAX_CITIZENS, max(MIN_CITIZENS, int(citizens or self.citizens)))
         seed = max(0, int(self.seed if seed is None else seed))
         if name not in available_scenarios():
             raise ValueError(f"unknown scenario {name!r}")
         scenario = load_scenario(name)
+        own = scenario.rules.model_dump()
+        kept = self.rules if (self.rules is not None and name == self.scenario_name) else own
+        chosen = own | kept | (rules or {})
+        if chosen != own:
+            # validated like a [rules] table; the same scenario for both runs
+            scenario = scenario.model_copy(update={"rules": Rules.model_validate(chosen)})
         with self._lock:
             self.scenario_name, self.citizens, self.seed = name, n, seed
+            self.rules = chosen
             self.scenario = scenario
             self.live = CoProductionModel(scenario, rng=seed, citizens=n)
             self.baseline = CoProductionModel(scenario, rng=seed, citizens=n)
             self.error = None
             self.changes = 0
+
+    def changed_rules(self) -> dict[str, str]:
+        """The mechanisms whose rule is not the registry's default, and their variant."""
+        defaults = registry.defaults()
+        return {m: v for m, v in self.live.rules.names.items() if v != defaults[m]}
 
     @property
     def finished(self) -> bool:
