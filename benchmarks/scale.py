@@ -58,6 +58,7 @@ from model.citizens import State
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 FULL_CITY = 1_080_000
+ROUNDS = 5
 ENGAGED = int(State.ENGAGED)
 
 
@@ -176,12 +177,19 @@ def step_costs(n: int, samples: int) -> dict:
         thing.step()
     times: dict[str, list[float]] = {"model": [], "mesa": [], "floor": []}
     # rounds of short blocks: each block runs back to back (warm caches, as in a real run);
-    # the rounds spread other load on the machine over all three alike
-    block = max(1, samples // 3)
-    for _ in range(3):
+    # the rounds spread other load on the machine over all three alike, and the ratio of
+    # each round's medians shows how much the comparison itself varies
+    block = max(1, samples // ROUNDS)
+    ratios: dict[str, list[float]] = {"mesa": [], "floor": []}
+    for _ in range(ROUNDS):
+        medians = {}
         for name, thing in (("model", model), ("mesa", mesa_model), ("floor", floor)):
             thing.step()  # the first step of a block refills the caches; not counted
-            times[name] += [cpu_seconds(thing.step) for _ in range(block)]
+            round_times = [cpu_seconds(thing.step) for _ in range(block)]
+            times[name] += round_times
+            medians[name] = statistics.median(round_times)
+        for name in ratios:
+            ratios[name].append(medians["model"] / medians[name])
     med = {k: statistics.median(v) / n * 1e9 for k, v in times.items()}
     out = {
         "citizens": n,
@@ -190,6 +198,9 @@ def step_costs(n: int, samples: int) -> dict:
         "floor_ns_per_citizen": round(med["floor"], 1),
         "ratio_to_mesa": round(med["model"] / med["mesa"], 3),
         "ratio_to_floor": round(med["model"] / med["floor"], 2),
+        # the same ratios round by round: their range is the benchmark's own uncertainty
+        "ratio_to_mesa_by_round": [round(r, 3) for r in ratios["mesa"]],
+        "ratio_to_floor_by_round": [round(r, 2) for r in ratios["floor"]],
         "network_ties": int(model.network.nnz // 2),
         "floor_bytes_per_citizen": round(floor.bytes_per_citizen, 1),
     }
@@ -272,11 +283,18 @@ def markdown(report: dict) -> str:
         "|---:|---:|---:|---:|---:|---:|",
     ]
     for r in report["steps"]:
+        mesa_range = f"{min(r['ratio_to_mesa_by_round'])}–{max(r['ratio_to_mesa_by_round'])}"
+        floor_range = f"{min(r['ratio_to_floor_by_round'])}–{max(r['ratio_to_floor_by_round'])}"
         lines.append(
             f"| {r['citizens']:,} | {r['model_ns_per_citizen_month']} | "
-            f"{r['mesa_empty_ns_per_agent']} | {r['ratio_to_mesa']} | "
-            f"{r['floor_ns_per_citizen']} | {r['ratio_to_floor']} |"
+            f"{r['mesa_empty_ns_per_agent']} | **{r['ratio_to_mesa']}** ({mesa_range}) | "
+            f"{r['floor_ns_per_citizen']} | **{r['ratio_to_floor']}** ({floor_range}) |"
         )
+    lines += [
+        "",
+        f"Medians over {ROUNDS} rounds of timed steps; in brackets the range of the ratio "
+        "from round to round.",
+    ]
     lines += ["", f"Linearity (cost at the largest size / at 10,000; ≤ 1.5): {report['linearity']}"]
     run = report.get("full_run")
     if run:
@@ -295,7 +313,9 @@ def markdown(report: dict) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, FULL_CITY])
-    ap.add_argument("--samples", type=int, default=9, help="timed steps of each (3 rounds)")
+    ap.add_argument(
+        "--samples", type=int, default=15, help=f"timed steps of each ({ROUNDS} rounds)"
+    )
     ap.add_argument("--no-run", action="store_true", help="skip the full-scale coprod run")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
@@ -314,7 +334,8 @@ def main() -> None:
         report["steps"].append(r)
         print(
             f"{n:>10,} {r['model_ns_per_citizen_month']:>13} {r['mesa_empty_ns_per_agent']:>14} "
-            f"{r['ratio_to_mesa']:>11} {r['floor_ns_per_citizen']:>11} {r['ratio_to_floor']:>12}",
+            f"{r['ratio_to_mesa']:>11} {r['floor_ns_per_citizen']:>11} {r['ratio_to_floor']:>12}"
+            f"   rounds: mesa {r['ratio_to_mesa_by_round']} floor {r['ratio_to_floor_by_round']}",
             flush=True,
         )
     steps = report["steps"]

@@ -11,6 +11,7 @@ Loading, inheritance (``extends``) and error reporting live in :mod:`model.scena
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import StrEnum
 from typing import Annotated, Any
@@ -118,6 +119,7 @@ def month_index(start: str, month: str) -> int:
     return (y1 - y0) * 12 + (m1 - m0)
 
 
+@functools.lru_cache(maxsize=4096)
 def month_label(start: str, step: int) -> str:
     """The 'YYYY-MM' label of the month ``step`` months after ``start``."""
     y0, m0 = map(int, start.split("-"))

@@ -114,7 +114,8 @@ def observe(m: CoProductionModel) -> dict[str, object]:
     out["open_share"] = _share(counts[State.OPEN], pop.n - n_eng)
     w = m.window
     out["asked_entry_share"] = _share(sum(w["entries_asked"]), sum(w["entries"]))
-    out["annual_exit_rate"] = _share(sum(w["exits"]), np.mean(w["engaged"]) if w["engaged"] else 0)
+    mean_engaged = sum(w["engaged"]) / len(w["engaged"]) if w["engaged"] else 0
+    out["annual_exit_rate"] = _share(sum(w["exits"]), mean_engaged)
     out["hours_share_0_2"] = _share(t[14], n_eng)
     out["hours_share_3_5"] = _share(t[15], n_eng)
     out["hours_share_6_plus"] = _share(t[16], n_eng)

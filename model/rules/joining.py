@@ -326,6 +326,8 @@ def take_places(
     then by lot. Each joiner takes a distinct free place drawn at random and a number of
     weekly hours (:func:`weekly_hours`). Returns the ids of the new volunteers.
     """
+    if ids.size == 0:
+        return ids
     slots = np.repeat(np.arange(free_places.size), np.maximum(free_places, 0).astype(np.int64))
     if ids.size > slots.size:  # not enough places: the asked first, then by lot
         priority = rng.random(ids.size) - pop.asked[ids]
