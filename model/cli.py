@@ -101,7 +101,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     write_run(model, out, str(args.scenario))
     df = model.dataframe()
     first, last = df.iloc[0], df.iloc[-1]
-    print(f"{scenario.name}: {scenario.question}")
+    print(f"{scenario.name}: {scenario.question}" if scenario.question else scenario.name)
     print(
         f"  {scenario.run.citizens:,} citizens x {months} months, seed {seed}, {elapsed:.1f} s "
         f"(initialisation {t_init:.1f} s: population, network, burn-in; months "
@@ -377,6 +377,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into e.g. `head`, which has read enough
+        # send what is still buffered nowhere, so Python's exit does not complain about it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

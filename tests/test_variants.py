@@ -71,8 +71,11 @@ def test_registry_rejects_unknown_mechanisms_and_bad_names():
     for bad in ("my rule", "1st", "my-rule", ""):
         with pytest.raises(VariantError, match="identifier"):
             variant("joining", bad)
-    with pytest.raises(VariantError, match="available: logistic, threshold"):
+    # the default first, then every other registered rule (a student's own included)
+    with pytest.raises(VariantError, match="available: logistic, ") as err:
         registry.check("joining", "nope")
+    for name in registry.available("joining"):
+        assert name in str(err.value)
 
 
 def test_an_unknown_variant_in_a_scenario_exits_2_naming_the_available_ones(tmp_path, capsys):
