@@ -30,6 +30,16 @@ from model.rules.registry import variant
 RECOVERED = 0.7
 
 
+@kernel
+def _exit_hazard(exit_life, exit_voluntary, exit_disappointment, disappointment, ownership):
+    """Monthly chance that a volunteer quits: life reasons are beyond the city's reach;
+    quitting by choice is not, and ownership of a measure one helped shape keeps people
+    carrying it (shared by both exhaustion rules)."""
+    return exit_life + (exit_voluntary + exit_disappointment * disappointment) * (
+        1.0 - 0.5 * ownership
+    )
+
+
 @variant("exhaustion", "energy", default=True)
 def spend_energy_and_exit(
     pop: Population,
@@ -99,10 +109,8 @@ def _spend_energy_and_exit(
                 state[i] = EXHAUSTED
                 left[i] = True
             else:
-                # life reasons are beyond the city's reach; quitting by choice is not, and
-                # ownership of a measure one helped shape keeps people carrying it
-                hazard = exit_life + (exit_voluntary + exit_disappointment * disappointment[i]) * (
-                    1.0 - 0.5 * ownership[i]
+                hazard = _exit_hazard(
+                    exit_life, exit_voluntary, exit_disappointment, disappointment[i], ownership[i]
                 )
                 if uniform(stream) < hazard:
                     state[i] = INACTIVE
@@ -171,8 +179,8 @@ def _constant_hazard(
                 state[i] = EXHAUSTED
                 left[i] = True
             else:
-                hazard = exit_life + (exit_voluntary + exit_disappointment * disappointment[i]) * (
-                    1.0 - 0.5 * ownership[i]
+                hazard = _exit_hazard(
+                    exit_life, exit_voluntary, exit_disappointment, disappointment[i], ownership[i]
                 )
                 if uniform(stream) < hazard:
                     state[i] = INACTIVE

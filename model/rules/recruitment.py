@@ -43,15 +43,9 @@ def ask_to_join(
 
     Returns each citizen's number of engaged ties, which the joining rule reuses.
     """
-    engaged_ties = np.empty(pop.n, dtype=np.float32)
-    n_candidates, n_silent = _count_ties_and_candidates(
-        adj.indptr, adj.indices, pop.state, pop.silent, engaged_ties
+    engaged_ties, per_visibility, reach = _ties_and_reach(
+        pop, adj, free_places, agency_reach, outreach_contacts, p
     )
-    # organisations spread their asks over the candidates by visibility (silent: less)
-    total_visibility = (n_candidates - n_silent) + p.silent_reach * n_silent
-    asks = p.org_asks_per_place * max(free_places, 0.0) * (1.0 + agency_reach)
-    per_visibility = asks / total_visibility if total_visibility else 0.0
-    reach = min(1.0, outreach_contacts / n_silent) if outreach_contacts > 0 and n_silent else 0.0
     # chance of being asked by k engaged ties, for every k a citizen can have
     by_ties = 1.0 - np.exp(-p.ask_per_engaged_tie * np.arange(int(engaged_ties.max(initial=0)) + 1))
     _ask(
@@ -87,14 +81,9 @@ def ask_at_random(
     travelling along homophilous ties (Smith 1994; McPherson et al. 2001).
     Returns each citizen's number of engaged ties, as the default does.
     """
-    engaged_ties = np.empty(pop.n, dtype=np.float32)
-    n_candidates, n_silent = _count_ties_and_candidates(
-        adj.indptr, adj.indices, pop.state, pop.silent, engaged_ties
+    engaged_ties, per_visibility, reach = _ties_and_reach(
+        pop, adj, free_places, agency_reach, outreach_contacts, p
     )
-    total_visibility = (n_candidates - n_silent) + p.silent_reach * n_silent
-    asks = p.org_asks_per_place * max(free_places, 0.0) * (1.0 + agency_reach)
-    per_visibility = asks / total_visibility if total_visibility else 0.0
-    reach = min(1.0, outreach_contacts / n_silent) if outreach_contacts > 0 and n_silent else 0.0
     candidates = pop.state <= OPEN
     by_ties = 1.0 - np.exp(-p.ask_per_engaged_tie * engaged_ties[candidates].astype(np.float64))
     mean_from_ties = float(by_ties.mean()) if by_ties.size else 0.0
@@ -111,6 +100,28 @@ def ask_at_random(
         pop.asked_in_person,
     )
     return engaged_ties
+
+
+def _ties_and_reach(
+    pop: Population,
+    adj: sp.csr_array,
+    free_places: float,
+    agency_reach: float,
+    outreach_contacts: float,
+    p: Behaviour,
+) -> tuple[np.ndarray, float, float]:
+    """What every recruitment rule needs: each citizen's number of engaged ties; the chance
+    an organisation asks per unit of visibility (asks spread over the candidates, the silent
+    less visible); and the chance outreach staff reach a silent candidate in person."""
+    engaged_ties = np.empty(pop.n, dtype=np.float32)
+    n_candidates, n_silent = _count_ties_and_candidates(
+        adj.indptr, adj.indices, pop.state, pop.silent, engaged_ties
+    )
+    total_visibility = (n_candidates - n_silent) + p.silent_reach * n_silent
+    asks = p.org_asks_per_place * max(free_places, 0.0) * (1.0 + agency_reach)
+    per_visibility = asks / total_visibility if total_visibility else 0.0
+    reach = min(1.0, outreach_contacts / n_silent) if outreach_contacts > 0 and n_silent else 0.0
+    return engaged_ties, per_visibility, reach
 
 
 @kernel
