@@ -17,6 +17,7 @@ from model import CoProductionModel, Scenario
 from model.citizens import State
 from model.config import Format, LeadershipStyle, Rung, Timing
 from model.indicators import INDICATORS
+from model.rules import registry
 
 MONTHS = 6
 #: more examples on demand, e.g. ``COPROD_HYPOTHESIS_EXAMPLES=500 uv run pytest ...``
@@ -46,6 +47,13 @@ def scenarios(draw) -> dict:
         "ownership_gain": draw(unit),
         "disappointment_gain": draw(unit),
         "ask_per_engaged_tie": draw(unit),
+        # parameters of the rule variants (used when the variant is drawn below)
+        "threshold_mean": draw(unit),
+        "threshold_spread": draw(st.floats(0.0, 2.0)),
+        "threshold_asked_drop": draw(unit),
+        "threshold_rate": draw(unit),
+        "burnout_hazard": draw(st.floats(0.0, 0.5)),
+        "recovery_hazard": draw(unit),
     }
     levers = {
         "participation": {
@@ -91,6 +99,8 @@ def scenarios(draw) -> dict:
             "places_per_engaged": draw(st.floats(0.5, 5.0)),
             "management_quality": draw(unit),
         },
+        # every registered rule variant (students' own included) runs under the invariants
+        "rules": {m: draw(st.sampled_from(registry.available(m))) for m in registry.MECHANISMS},
     }
     if draw(st.booleans()):  # a one-off process and/or a lever change during the run
         month = draw(st.integers(0, MONTHS - 1))
