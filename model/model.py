@@ -355,3 +355,32 @@ class CoProductionModel(mesa.Model):
         pop.organisation[ids] = rng.choice(slots, size=ids.size, replace=False)
         pop.hours[ids] = joining.weekly_hours(pop.time[ids], rng)
         pop.entered_asked[ids] = rng.random(ids.size) < 0.5
+
+
+def warm_up(all_variants: bool = False) -> list[str]:
+    """Load (or, on a machine's first run, compile) the model's compiled rules now, by
+    running a tiny model for one month — with every registered rule variant too if
+    ``all_variants``. Sweeps do this before forking workers, the workshop page before it
+    serves, so nobody waits for it in the middle of a run. Returns one line for each
+    variant that failed (a student's rule that raises must not keep the page from starting;
+    the error shows again when it is chosen)."""
+    selections: list[dict[str, str]] = [{}]
+    if all_variants:
+        selections += [
+            {mechanism: name}
+            for mechanism in registry.MECHANISMS
+            for name in registry.available(mechanism)[1:]
+        ]
+    failed = []
+    for rules in selections:
+        tiny = Scenario.model_validate(
+            {"run": {"citizens": 200, "months": 1, "burn_in_months": 1}, "rules": rules}
+        )
+        try:
+            CoProductionModel(tiny, rng=0).step()
+        except Exception as exc:
+            if not rules:
+                raise  # the default rules must work
+            ((mechanism, name),) = rules.items()
+            failed.append(f"{mechanism} rule {name!r} fails: {type(exc).__name__}: {exc}")
+    return failed

@@ -260,21 +260,15 @@ EMBEDDED_DASK_CONFIG = {
 }
 
 
-def warm_up() -> None:
-    """Load the model's compiled rules (numba's on-disk cache) in this process once, so that
-    forked workers inherit them instead of each paying about a second to load them."""
-    from model.config import Scenario
-    from model.model import CoProductionModel
-
-    tiny = Scenario.model_validate({"run": {"citizens": 200, "months": 1, "burn_in_months": 1}})
-    CoProductionModel(tiny, rng=0).step()
-
-
 def make_executor(backend: str, workers: int, scheduler: str | None):
     """A concurrent.futures executor and a function that shuts it down. The executor carries
     ``sweep_workers`` (how many runs can go at once), which sizes the batches."""
     if scheduler is None:
-        warm_up()  # local processes and the embedded cluster fork from this process
+        # local processes and the embedded cluster fork from this process: load the compiled
+        # rules once here, so that workers inherit them instead of each loading them
+        from model.model import warm_up
+
+        warm_up()
     if backend == "local":
         executor = ProcessPoolExecutor(max_workers=workers)
         executor.sweep_workers = workers

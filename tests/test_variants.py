@@ -415,3 +415,19 @@ def test_a_second_default_for_a_mechanism_is_refused():
 def test_keywords_and_private_names_are_refused(name):
     with pytest.raises(registry.VariantError, match="identifier"):
         registry.variant("joining", name)
+
+
+def test_warm_up_reports_a_failing_variant_instead_of_raising():
+    """The workshop page warms up every variant before serving; a student's broken rule
+    must be reported, not keep the page from starting."""
+    from model.model import warm_up
+
+    @registry.variant("exhaustion", "broken_for_test")
+    def broken(*args):
+        raise ZeroDivisionError("oops")
+
+    try:
+        problems = warm_up(all_variants=True)
+    finally:
+        del registry.MECHANISMS["exhaustion"].variants["broken_for_test"]
+    assert problems == ["exhaustion rule 'broken_for_test' fails: ZeroDivisionError: oops"]

@@ -130,6 +130,18 @@ def serve(
     # importing this loads the app module, so errors in the page show here, before serving
     from solara.server.starlette import app as asgi_app
 
+    # compile (first start on a machine) or load the rules before the room is waiting
+    from model.model import warm_up
+
+    t0 = time.perf_counter()
+    for problem in warm_up(all_variants=True):
+        print(f"coprod app: warning: {problem}", file=sys.stderr)
+    if time.perf_counter() - t0 > 3:
+        print(
+            f"coprod app: prepared the model's compiled rules ({time.perf_counter() - t0:.0f} s; "
+            "only the first start on this machine takes this long)",
+            flush=True,
+        )
     port = sock.getsockname()[1]
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
     server = uvicorn.Server(
