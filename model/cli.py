@@ -27,6 +27,7 @@ import sys
 import time
 from pathlib import Path
 
+from model.rules.registry import VariantError
 from model.scenario_files import PACKAGE_ROOT, ScenarioError, load_scenario, scenario_dir
 
 DOCS = PACKAGE_ROOT / "docs"
@@ -371,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except ScenarioError as exc:
+    except (ScenarioError, VariantError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

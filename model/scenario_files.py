@@ -23,7 +23,7 @@ from model.config import (
     deep_merge,
     field_bounds,
 )
-from model.rules.registry import VariantError, available
+from model.rules.registry import VariantError, VariantFileError, available
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -169,6 +169,13 @@ def _explain(path: Path, raw: dict, exc: ValidationError) -> ScenarioError:
         return ScenarioError(path, f"timeline[{cause.index}].levers", None, str(inner))
     key = _key_path(loc)
     given = err.get("input")
+    if isinstance(cause, VariantFileError):  # not the scenario's fault: name the file
+        return ScenarioError(
+            cause.file,
+            "",
+            f"a file that fails on import ({cause.problem})",
+            "a file that imports without errors (fix it, or move it out of model/rules/variants/)",
+        )
     if isinstance(cause, VariantError) and loc and loc[0] == "rules":
         names = ", ".join(repr(n) for n in available(str(loc[-1])))
         return ScenarioError(path, key, given, f"one of {names} (uv run coprod rules)")

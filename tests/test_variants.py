@@ -431,3 +431,31 @@ def test_warm_up_reports_a_failing_variant_instead_of_raising():
     finally:
         del registry.MECHANISMS["exhaustion"].variants["broken_for_test"]
     assert problems == ["exhaustion rule 'broken_for_test' fails: ZeroDivisionError: oops"]
+
+
+def test_a_broken_variant_file_is_named_and_retried_cleanly(tmp_path, monkeypatch, capsys):
+    """A student's file that fails on import: every command says which file, in one line,
+    exit 2; what the file registered before failing is forgotten, so the next load reports
+    the same real error (not a duplicate of its own half-import)."""
+    import model.rules.variants as package
+
+    (tmp_path / "zz_half.py").write_text(
+        "from model.rules.registry import variant\n\n"
+        '@variant("joining", "half_ok")\n'
+        "def join(*args):\n"
+        "    return None\n\n"
+        "undefined_name\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(package, "__path__", [*package.__path__, str(tmp_path)])
+    monkeypatch.setattr(registry, "_loaded", False)
+    for _ in range(2):
+        with pytest.raises(registry.VariantFileError, match="zz_half.py.*NameError"):
+            registry.load()
+        assert "half_ok" not in registry.MECHANISMS["joining"].variants
+    status = main(["run", "baseline", "--citizens", "100", "--months", "1", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.count("\n") == 1 and "zz_half.py" in err and "NameError" in err
+    monkeypatch.setattr(package, "__path__", [p for p in package.__path__ if p != str(tmp_path)])
+    registry.load()  # without the file, everything loads again

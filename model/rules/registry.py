@@ -31,6 +31,7 @@ import importlib
 import inspect
 import keyword
 import pkgutil
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -89,6 +90,17 @@ _loaded = False
 
 class VariantError(ValueError):
     """A variant is registered twice, for an unknown mechanism, or does not exist."""
+
+
+class VariantFileError(VariantError):
+    """A file in ``model/rules/variants/`` cannot be imported."""
+
+    def __init__(self, file: str, problem: str):
+        self.file, self.problem = file, problem
+        super().__init__(
+            f"{file}: given a rule variant file that fails on import ({problem}); allowed: a "
+            "file that imports without errors (fix it, or move it out of model/rules/variants/)"
+        )
 
 
 def variant(mechanism: str, name: str, *, default: bool = False) -> Callable:
@@ -150,16 +162,22 @@ def load() -> None:
 
     for info in pkgutil.iter_modules(package.__path__):
         module = f"{package.__name__}.{info.name}"
+        if module in sys.modules:
+            continue
+        before = {m: set(mech.variants) for m, mech in MECHANISMS.items()}
         try:
             importlib.import_module(module)
-        except VariantError:
-            raise
         except Exception as exc:  # a student's file that does not import: say which one
-            raise VariantError(
-                f"the rule variant file model/rules/variants/{info.name}.py cannot be "
-                f"imported: {type(exc).__name__}: {exc}"
+            # forget what the file registered before it failed, so a fixed file is retried
+            # cleanly (and not refused as a duplicate of its own half-import)
+            for m, mech in MECHANISMS.items():
+                for name in set(mech.variants) - before[m]:
+                    del mech.variants[name]
+            sys.modules.pop(module, None)
+            raise VariantFileError(
+                f"model/rules/variants/{info.name}.py", f"{type(exc).__name__}: {exc}"
             ) from exc
-    _loaded = True  # only when every file was imported: a fixed file is retried
+    _loaded = True  # only when every file was imported
 
 
 def available(mechanism: str) -> list[str]:
