@@ -212,6 +212,18 @@ def check_new(mechanism: str, name: str, root: Path | None = None, force: bool =
                 f"{', '.join(registry.available(mechanism))}; {name!r} is defined in "
                 f"{where(taken[name])})",
             )
+    if target.exists():
+        # the file is named after the rule only: never let --force replace another
+        # mechanism's rule that happens to have the same name
+        other = re.findall(r'@variant\(\s*"(\w+)"', target.read_text(encoding="utf-8"))
+        if any(m != mechanism for m in other):
+            raise ScaffoldError(
+                "name",
+                name,
+                f"a name whose file holds no rule of another mechanism "
+                f"({_relative(target, root)} has a {', '.join(sorted(set(other)))} rule; "
+                "choose another name)",
+            )
     for path in (target, test):
         if path.exists() and not force:
             raise ScaffoldError(

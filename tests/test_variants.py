@@ -459,3 +459,13 @@ def test_a_broken_variant_file_is_named_and_retried_cleanly(tmp_path, monkeypatc
     assert err.count("\n") == 1 and "zz_half.py" in err and "NameError" in err
     monkeypatch.setattr(package, "__path__", [p for p in package.__path__ if p != str(tmp_path)])
     registry.load()  # without the file, everything loads again
+
+
+def test_new_rule_force_never_replaces_another_mechanisms_rule(tmp_path, capsys):
+    assert main(["new-rule", "joining", "mine", "--root", str(tmp_path)]) == 0
+    capsys.readouterr()
+    status = main(["new-rule", "trust", "mine", "--root", str(tmp_path), "--force"])
+    err = capsys.readouterr().err
+    assert status == 2 and "has a joining rule" in err
+    text = (tmp_path / "model" / "rules" / "variants" / "mine.py").read_text(encoding="utf-8")
+    assert '@variant("joining", "mine")' in text
