@@ -67,3 +67,19 @@ def test_a_plain_generator_gets_a_stream_seeded_from_it():
     assert np.array_equal(stream_of(np.random.default_rng(1)), stream_of(np.random.default_rng(1)))
     g = np.random.default_rng(1)
     assert not np.array_equal(stream_of(g), stream_of(g))  # drawing advances the generator
+
+
+def test_a_copied_model_goes_on_exactly_as_the_original():
+    import copy
+    import pickle
+
+    model = CoProductionModel(Scenario(), citizens=300, rng=4)
+    model.step()
+    clone = copy.deepcopy(model)
+    restored = pickle.loads(pickle.dumps(model.rng))
+    assert isinstance(restored, ModelGenerator)
+    assert np.array_equal(restored.stream, model.rng.stream)
+    for _ in range(4):
+        model.step()
+        clone.step()
+    assert model.dataframe().equals(clone.dataframe())

@@ -55,6 +55,18 @@ class ModelGenerator(np.random.Generator):
         words = np.random.SeedSequence([int(seed), 0x636F70726F64]).generate_state(4, np.uint64)
         self.stream = words if words.any() else np.arange(1, 5, dtype=np.uint64)
 
+    def __reduce__(self):
+        # numpy's own pickling would return a plain Generator without the stream: a copied
+        # or restored model must go on exactly as the original would
+        return (_restore_generator, (self.bit_generator, self.stream.copy()))
+
+
+def _restore_generator(bit_generator, stream: np.ndarray) -> ModelGenerator:
+    rng = ModelGenerator.__new__(ModelGenerator, bit_generator)
+    np.random.Generator.__init__(rng, bit_generator)
+    rng.stream = stream
+    return rng
+
 
 def stream_of(rng: np.random.Generator) -> np.ndarray:
     """The in-loop random stream of ``rng``: the model's own, or for any other numpy
