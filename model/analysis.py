@@ -344,7 +344,25 @@ LEVEL_PHRASES = {
         "annual_praise": "annual praise",
     },
 }
-VERDICTS = ("robust", "depends on rule", "no clear effect")
+VERDICTS = ("robust", "depends on rule", "no clear effect", "incomplete")
+#: Paired replications a variant needs before its 5-95% range can support a sign (with fewer,
+#: the range is one or two differences and excludes 0 almost always).
+MIN_PAIRS = 3
+
+
+def _supported_sign(table: pd.DataFrame) -> np.ndarray:
+    """Per row: +1 (-1) where the variant's 5-95% range lies above (below) 0 and rests on at
+    least :data:`MIN_PAIRS` paired replications; 0 otherwise."""
+    q05 = table["q05"].astype(float).to_numpy()
+    q95 = table["q95"].astype(float).to_numpy()
+    enough = (
+        table["n"].fillna(0).astype(float).to_numpy() >= MIN_PAIRS
+        if "n" in table.columns
+        else np.ones(len(table), dtype=bool)
+    )
+    return np.where(enough & (q05 > 0), 1, np.where(enough & (q95 < 0), -1, 0))
+
+
 CONCLUSION_COLUMNS = [
     "scenario",
     "parameter",
@@ -498,9 +516,10 @@ def conclusions_by_rule(
 def rule_verdicts(table: pd.DataFrame) -> pd.DataFrame:
     """Add ``verdict`` and ``spread`` per (scenario,) parameter and indicator.
 
-    A variant *supports* a sign when its interval (``q05``, ``q95``) excludes 0. The verdict
-    is ``"robust"`` when every variant supports the same sign, ``"no clear effect"`` when no
-    variant supports any (every interval includes 0, or there are no pairs), and
+    A variant *supports* a sign when its interval (``q05``, ``q95``) excludes 0 and rests on
+    at least :data:`MIN_PAIRS` paired replications. The verdict is ``"incomplete"`` when a
+    variant has no pairs at all (nothing to compare), ``"robust"`` when every variant
+    supports the same sign, ``"no clear effect"`` when no variant supports any, and
     ``"depends on rule"`` otherwise: some variants support the effect and others do not, or
     they support opposite signs. ``spread`` is the largest minus the smallest ``effect``
     across the variants.
@@ -518,11 +537,13 @@ def rule_verdicts(table: pd.DataFrame) -> pd.DataFrame:
     """
     out = table.drop(columns=["verdict", "spread"], errors="ignore").copy()
     keys = [k for k in ("scenario", "parameter", "indicator") if k in out.columns]
-    q05 = out["q05"].astype(float)
-    q95 = out["q95"].astype(float)
-    sign = pd.Series(np.where(q05 > 0, 1, np.where(q95 < 0, -1, 0)), index=out.index)
+    # a variant without any pair gets sign 2: no verdict can be given for its group
+    no_pairs = out["n"].fillna(0).to_numpy() == 0 if "n" in out.columns else False
+    sign = pd.Series(np.where(no_pairs, 2, _supported_sign(out)), index=out.index)
 
     def verdict(s: pd.Series) -> str:
+        if (s == 2).any():
+            return "incomplete"
         if (s == 0).all():
             return "no clear effect"
         if (s != 0).all() and s.nunique() == 1:
@@ -602,7 +623,7 @@ def conclusion_sentences(table: pd.DataFrame) -> list[str]:
         ind = first["indicator"]
         subject = _subject(first["parameter"], str(first["low"]), str(first["high"]))
         what = INDICATOR_PHRASES.get(ind, f"`{ind}`")
-        sign = np.where(g["q05"] > 0, 1, np.where(g["q95"] < 0, -1, 0))
+        sign = _supported_sign(g)
         items = [
             f"{r['variant']} ({_effect_text(ind, r['effect'], r['q05'], r['q95'])})"
             for r in g.to_dict("records")
@@ -1263,7 +1284,9 @@ def _report_rules(df: pd.DataFrame, manifest: dict, out: Path, notes: list[str])
         "parameters) is computed under every variant: mean and 5-95% range over replications "
         "(shares in percentage points). **robust**: every variant's range excludes 0 with the "
         "same sign; **depends on rule**: some variants' ranges exclude 0 and others' do not, "
-        "or the signs differ; **no clear effect**: every range includes 0. *spread*: largest "
+        "or the signs differ; **no clear effect**: every range includes 0; a range counts only "
+        f"with at least {MIN_PAIRS} paired replications, and a variant without any makes the "
+        "verdict **incomplete**. *spread*: largest "
         "minus smallest effect across variants.",
         "",
         "- [Conclusions by rule](conclusions_by_rule.csv) "

@@ -537,3 +537,27 @@ def test_a_sweep_over_a_rule_variant_reports_conclusions_by_rule(tmp_path):
     assert "Raising `volunteer_agency_eur` from 300,000 to 1,200,000" in text
     for link in _links(out / "report.md"):
         assert (out / link).is_file(), link
+
+
+def test_verdicts_need_enough_pairs_and_every_variant():
+    """A range from fewer than MIN_PAIRS replications supports no sign; a variant without
+    pairs makes the verdict 'incomplete'."""
+    from model.analysis import MIN_PAIRS, rule_verdicts
+
+    def table(n_second: int, q_second: tuple[float, float]) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "parameter": ["p", "p"],
+                "indicator": ["engaged_share", "engaged_share"],
+                "variant": ["a", "b"],
+                "effect": [0.02, sum(q_second) / 2],
+                "q05": [0.01, q_second[0]],
+                "q95": [0.03, q_second[1]],
+                "n": [5, n_second],
+            }
+        )
+
+    assert set(rule_verdicts(table(5, (0.01, 0.02)))["verdict"]) == {"robust"}
+    few = rule_verdicts(table(MIN_PAIRS - 1, (0.01, 0.02)))
+    assert set(few["verdict"]) == {"depends on rule"}  # b's range is too thin to count
+    assert set(rule_verdicts(table(0, (float("nan"), float("nan"))))["verdict"]) == {"incomplete"}
