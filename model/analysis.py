@@ -1284,7 +1284,9 @@ def _report_rules(df: pd.DataFrame, manifest: dict, out: Path, notes: list[str])
         "parameters) is computed under every variant: mean and 5-95% range over replications "
         "(shares in percentage points). **robust**: every variant's range excludes 0 with the "
         "same sign; **depends on rule**: some variants' ranges exclude 0 and others' do not, "
-        "or the signs differ; **no clear effect**: every range includes 0; a range counts only "
+        "or the signs differ (the conclusion is supported under some rules only; whether the "
+        "effects themselves differ much, the spread tells); **no clear effect**: every range "
+        "includes 0; a range counts only "
         f"with at least {MIN_PAIRS} paired replications, and a variant without any makes the "
         "verdict **incomplete**. *spread*: largest "
         "minus smallest effect across variants.",
