@@ -230,7 +230,17 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     try:
         # a few runs per Dask task: each task costs a round trip through the scheduler
         batch = 4 if args.backend == "dask" else 1
-        failures = run_sweep(exp, todo, out, executor, progress, scenario_dir(), batch=batch)
+        # local processes and the embedded cluster share this disk: they write their parts
+        failures = run_sweep(
+            exp,
+            todo,
+            out,
+            executor,
+            progress,
+            scenario_dir(),
+            batch=batch,
+            shared_disk=args.scheduler is None,
+        )
     finally:
         close()
     failed_total = len(list((out / "failures").glob("run-*.json")))

@@ -153,15 +153,30 @@ class Progress:
         sys.stderr.flush()
 
 
-def execute_batch(exp_data: dict, runs: list[dict], scenario_dir: str) -> list[tuple]:
+def execute_batch(
+    exp_data: dict, runs: list[dict], scenario_dir: str, out: str | None = None
+) -> list[tuple]:
     """Several runs in one task (fewer round trips through a Dask scheduler). Each run's
-    error is caught here, so one failing run does not take its batch with it."""
+    error is caught here, so one failing run does not take its batch with it.
+
+    With ``out`` (the results folder, when the worker shares the disk with the sweep: local
+    processes and the embedded cluster) the worker writes each part or failure record
+    itself, atomically as the parent would, and returns no data: the parent, which shares
+    two cores with the workers, only counts."""
     results = []
     for run in runs:
         try:
-            results.append((run, execute_run(exp_data, run, scenario_dir), None))
-        except Exception as exc:
-            results.append((run, None, exc))
+            df, exc = execute_run(exp_data, run, scenario_dir), None
+        except Exception as error:
+            df, exc = None, error
+        if out is not None:
+            if exc is None:
+                _record_result(Path(out), run, df)
+            else:
+                _record_failure(Path(out), run, exc)
+            results.append((run, None, exc, True))
+        else:
+            results.append((run, df, exc, False))
     return results
 
 
@@ -209,6 +224,7 @@ def run_sweep(
     scenario_dir: Path,
     batch: int = 1,
     max_pending: int = 64,
+    shared_disk: bool = False,
 ) -> int:
     """Submit runs (up to ``batch`` per task), write each result as it arrives; returns the
     number of failures. A run that raises is recorded and the sweep goes on."""
@@ -219,19 +235,28 @@ def run_sweep(
     while queue or pending:
         while queue and len(pending) < max_pending:
             runs = queue.pop(0)
-            pending[executor.submit(execute_batch, exp_data, runs, str(scenario_dir))] = runs
+            pending[
+                executor.submit(
+                    execute_batch,
+                    exp_data,
+                    runs,
+                    str(scenario_dir),
+                    str(out) if shared_disk else None,
+                )
+            ] = runs
         done, _ = wait(pending, return_when=FIRST_COMPLETED)
         for future in done:
             runs = pending.pop(future)
             try:
                 results = future.result()
             except Exception as exc:  # the task itself died (e.g. a lost worker)
-                results = [(run, None, exc) for run in runs]
-            for run, df, exc in results:
+                results = [(run, None, exc, False) for run in runs]
+            for run, df, exc, written in results:
                 if exc is not None:
                     failures += 1
-                    _record_failure(out, run, exc)
-                else:
+                    if not written:
+                        _record_failure(out, run, exc)
+                elif not written:
                     _record_result(out, run, df)
                 progress.update(exc is None)
     return failures
