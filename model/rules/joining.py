@@ -178,49 +178,13 @@ def _propensities(ids, out, *columns_and_weights):
 
 
 @kernel
-def _would_join(
-    state,
-    stream,
-    education,
-    age_group,
-    time,
-    efficacy,
-    asked,
-    ownership,
-    tie_share,
-    w_education,
-    w_age,
-    base,
-    w_time,
-    w_efficacy,
-    w_asked,
-    w_ownership,
-    w_social,
-    w_matching,
-):
-    """Ids of the open citizens who decide to take up a place this month."""
+def _would_join(state, stream, *columns_and_weights):
+    """Ids of the open citizens who decide to take up a place this month (the columns and
+    weights of :func:`_propensity`, in its order)."""
     ids = np.empty(state.size, dtype=np.int64)
     k = 0
     for i in range(state.size):
-        if state[i] == OPEN and uniform(stream) < _propensity(
-            i,
-            education,
-            age_group,
-            time,
-            efficacy,
-            asked,
-            ownership,
-            tie_share,
-            w_education,
-            w_age,
-            base,
-            w_time,
-            w_efficacy,
-            w_asked,
-            w_ownership,
-            w_social,
-            w_matching,
-        ):
+        if state[i] == OPEN and uniform(stream) < _propensity(i, *columns_and_weights):
             ids[k] = i
             k += 1
     return ids[:k]
