@@ -103,7 +103,9 @@ def summarise(times: dict[str, list[dict]], runs: int, key: str) -> dict:
     over = [d / b - 1 for d, b in zip(t[DASK], t[LOCAL2], strict=True)]
     return {
         "seconds_by_round": t,
-        "runs_per_minute_median": {k: round(runs / statistics.median(v) * 60) for k, v in t.items()},
+        "runs_per_minute_median": {
+            k: round(runs / statistics.median(v) * 60) for k, v in t.items()
+        },
         "efficiency_by_round": [round(x, 3) for x in eff],
         "efficiency": round(statistics.median(eff), 3),
         "dask_overhead_by_round": [round(x, 4) for x in over],

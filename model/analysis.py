@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -935,7 +936,10 @@ def fan_chart(df: pd.DataFrame, indicator: str, max_groups: int = 8) -> Figure:
         ax.fill_between(x, q[0.05], q[0.95], color=color, alpha=0.18, lw=0)
         ax.fill_between(x, q[0.25], q[0.75], color=color, alpha=0.38, lw=0)
         ax.plot(x, q[0.5], color=color, lw=2)
-        ax.set_title(f"{label} (n={d['run_id'].nunique()})", fontsize=8)
+        # long labels (three levers and their values) wrap to the panel's width instead of
+        # running into the neighbouring panel's title
+        title = textwrap.fill(f"{label} (n={d['run_id'].nunique()})", width=52)
+        ax.set_title(title, fontsize=8)
         ax.grid(alpha=0.3)
         # years as plain numbers (no "+2.025e3" offset on short runs)
         ax.ticklabel_format(axis="x", useOffset=False, style="plain")

@@ -3,7 +3,7 @@
     coprod run SCENARIO [--seed N] [--citizens N] [--months N] [--out DIR]
     coprod scenarios
     coprod check FILE...
-    coprod schema [--out FILE]
+    coprod schema [--experiment] [--out FILE]
     coprod calibrate [--seeds N] [--citizens N] [--fit]
     coprod compare [--seeds N] [--citizens N]
     coprod docs
@@ -163,9 +163,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     from model.config import Scenario
+    from model.experiment import Experiment
 
-    schema = Scenario.model_json_schema()
-    schema["title"] = "coprod scenario"
+    files = Experiment if args.experiment else Scenario
+    schema = files.model_json_schema()
+    schema["title"] = "coprod experiment" if args.experiment else "coprod scenario"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
     if args.out:
@@ -209,40 +211,45 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from model.experiment import load_experiment
-    from model.sweep import Progress, make_executor, prepare, run_sweep
+    from model.sweep import Progress, check_out, job_of, make_executor, prepare, run_sweep
 
+    if args.scheduler and args.backend != "dask":
+        raise ScenarioError(
+            "coprod sweep",
+            "--scheduler",
+            args.scheduler,
+            "together with --backend dask (local processes need no scheduler)",
+        )
     exp, path, digest = load_experiment(args.experiment)
+    job = job_of(exp, path)
     out = Path(args.out) if args.out else Path("results") / exp.name
-    todo = prepare(exp, path, digest, out, args.resume)
-    total = len(exp.runs())
-    print(
-        f"{exp.name}: {total} runs ({exp.design}, {len(exp.points())} points x "
-        f"{exp.replications} replications x {len(exp.scenarios)} scenarios); "
-        f"{total - len(todo)} already done; writing to {out}/",
-        flush=True,
-    )
-    if not todo:
-        return 0
-    from model.scenario_files import scenario_dir
-
-    executor, close = make_executor(args.backend, args.workers, args.scheduler)
-    progress = Progress(len(todo), enabled=not args.quiet)
+    check_out(out, path, digest, job["scenarios"], args.resume)
+    executor = close = None
+    if args.scheduler:  # connect before writing anything: an unreachable address leaves no trace
+        executor, close = make_executor(args.backend, args.workers, args.scheduler)
     try:
+        todo = prepare(exp, path, digest, out, args.resume, job["scenarios"])
+        total = len(exp.runs())
+        print(
+            f"{exp.name}: {total} runs ({exp.design}, {len(exp.points())} points x "
+            f"{exp.replications} replications x {len(exp.scenarios)} scenarios); "
+            f"{total - len(todo)} already done; writing to {out}/",
+            flush=True,
+        )
+        if not todo:
+            return 0
+        if executor is None:
+            executor, close = make_executor(args.backend, args.workers, args.scheduler)
+        progress = Progress(len(todo), enabled=not args.quiet)
         # a few runs per Dask task: each task costs a round trip through the scheduler
         batch = 4 if args.backend == "dask" else 1
         # local processes and the embedded cluster share this disk: they write their parts
         failures = run_sweep(
-            exp,
-            todo,
-            out,
-            executor,
-            progress,
-            scenario_dir(),
-            batch=batch,
-            shared_disk=args.scheduler is None,
+            job, todo, out, executor, progress, batch=batch, shared_disk=args.scheduler is None
         )
     finally:
-        close()
+        if close is not None:
+            close()
     failed_total = len(list((out / "failures").glob("run-*.json")))
     print(
         f"done: {progress.done - failures} runs finished now, {failures} failed now; "
@@ -330,8 +337,11 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="validate scenario files")
     c.add_argument("files", nargs="+")
     c.set_defaults(func=cmd_check)
-    j = sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    j = sub.add_parser("schema", help="print the JSON Schema of scenario (or experiment) files")
     j.add_argument("--out", help="write to this file instead of standard output")
+    j.add_argument(
+        "--experiment", action="store_true", help="the schema of experiment files instead"
+    )
     j.set_defaults(func=cmd_schema)
     k = sub.add_parser("calibrate", help="model against survey data (docs/calibration.md)")
     k.add_argument("--seeds", type=_nonneg_int, default=10)

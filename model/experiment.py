@@ -1,8 +1,10 @@
 """Experiment files: which scenarios, which parameters vary, how they are sampled, how often.
 
 An experiment is a TOML file in ``experiments/`` validated like a scenario (pydantic,
-unknown keys rejected, errors naming file, key, given value and what is allowed). Its design
-turns into a list of runs, each a pure function of (scenario, parameter values, seed):
+unknown keys rejected, errors naming file, key, given value and what is allowed; its JSON
+Schema, ``experiments/experiment.schema.json``, is written by ``coprod schema --experiment``).
+Its design turns into a list of runs, each a pure function of (scenario, parameter values,
+seed):
 
 * ``grid`` — the full factorial of every parameter's ``values`` (or ``range`` with ``steps``);
 * ``lhs``, ``sobol``, ``morris`` — samples from SALib over the parameters' ``range`` (Latin
@@ -20,17 +22,40 @@ from __future__ import annotations
 import hashlib
 import itertools
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic.fields import FieldInfo
 
-from model.config import Scenario, deep_merge
-from model.scenario_files import ScenarioError, _explain, load_raw, read_toml
+from model.config import Scenario, deep_merge, month_index
+from model.indicators import INDICATORS
+from model.scenario_files import (
+    ScenarioError,
+    _explain,
+    _key_path,
+    _show,
+    load_raw,
+    read_toml,
+    resolve,
+)
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class Blame(ValueError):
+    """A check across keys that blames one of them: ``key`` (relative to the model checked,
+    empty for the model itself), the value given there and what is allowed."""
+
+    def __init__(self, key: str, given: Any, allowed: str):
+        self.key, self.given, self.allowed = key, given, allowed
+        super().__init__(allowed)
+
+
+#: Indicator columns an experiment may keep (the model's DataCollector reporters).
+Indicator = Literal[tuple(INDICATORS)]
 
 
 class Parameter(Strict):
@@ -44,26 +69,48 @@ class Parameter(Strict):
         description="How values spread over the range in lhs/sobol/morris: uniform, normal "
         "(truncated to the range; needs mean and sd) or triangular (needs mode).",
     )
-    mean: float | None = Field(None, description="Mean of a normal distribution.")
+    mean: float | None = Field(None, description="Mean of a normal distribution (in the range).")
     sd: float | None = Field(None, gt=0, description="Standard deviation of a normal one.")
-    mode: float | None = Field(None, description="Most likely value of a triangular one.")
+    mode: float | None = Field(
+        None, description="Most likely value of a triangular one (in the range)."
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> Parameter:
         if (self.values is None) == (self.range is None):
-            raise ValueError("give either 'values' or 'range'")
+            given = (
+                "both 'values' and 'range'"
+                if self.values is not None
+                else "neither 'values' nor 'range'"
+            )
+            raise Blame("", given, "either 'values' (a list) or 'range' ([low, high])")
         if self.values is not None and not self.values:
-            raise ValueError("'values' must not be empty")
-        if self.range is not None and not self.range[0] < self.range[1]:
-            raise ValueError("'range' must be [low, high] with low < high")
-        if self.distribution != "uniform" and self.range is None:
-            raise ValueError(f"a {self.distribution} distribution needs a 'range'")
-        if self.distribution == "normal" and (self.mean is None or self.sd is None):
-            raise ValueError("a normal distribution needs 'mean' and 'sd'")
-        if self.distribution == "triangular" and (
-            self.mode is None or not self.range[0] <= self.mode <= self.range[1]
-        ):
-            raise ValueError("a triangular distribution needs a 'mode' inside the range")
+            raise Blame("values", [], "a list of at least one value")
+        if self.range is None:
+            if self.distribution != "uniform":
+                raise Blame(
+                    "distribution",
+                    self.distribution,
+                    f"'uniform' with 'values' (a {self.distribution} distribution needs a 'range')",
+                )
+            return self
+        lo, hi = self.range
+        if not lo < hi:
+            raise Blame("range", list(self.range), "[low, high] with low < high")
+        inside = f"a number inside the range, {lo:g} to {hi:g}"
+        for key, needs in (("mean", "normal"), ("sd", "normal"), ("mode", "triangular")):
+            value = getattr(self, key)
+            if value is None and self.distribution == needs:
+                raise Blame(
+                    key,
+                    "nothing",
+                    f"{inside if key != 'sd' else 'a number more than 0'} "
+                    f"(a {needs} distribution needs '{key}')",
+                )
+            if value is not None and self.distribution != needs:
+                raise Blame(key, value, f"no '{key}' unless distribution = '{needs}'")
+            if value is not None and key != "sd" and not lo <= value <= hi:
+                raise Blame(key, value, inside)
         return self
 
     def salib(self) -> tuple[list[float], str]:
@@ -85,45 +132,70 @@ class Experiment(Strict):
     parameters: dict[str, Parameter] = Field(
         default_factory=dict, description="Dotted scenario key -> variation."
     )
-    design: Literal["grid", "lhs", "sobol", "morris"] = Field("grid")
+    design: Literal["grid", "lhs", "sobol", "morris"] = Field(
+        "grid",
+        description="grid: full factorial of values/steps; lhs: Latin hypercube; sobol: "
+        "Saltelli's scheme for Sobol' indices; morris: Morris trajectories.",
+    )
     samples: int = Field(
         16,
         ge=1,
         le=100_000,
         description="lhs: points; sobol: base N (power of 2); morris: trajectories.",
     )
-    replications: int = Field(1, ge=1, le=10_000)
+    replications: int = Field(
+        1, ge=1, le=10_000, description="Runs per design point (same seeds at every point)."
+    )
     seed: int = Field(2026, ge=0, description="Experiment seed; replication seeds derive from it.")
     months: int | None = Field(None, ge=1, le=600, description="Override run.months.")
     citizens: int | None = Field(None, ge=50, le=2_000_000, description="Override run.citizens.")
     keep: Literal["series", "final"] = Field(
         "series", description="Monthly series or final values only."
     )
-    indicators: list[str] = Field(
+    indicators: list[Indicator] = Field(
         default_factory=list, description="Indicators to keep (all if empty)."
     )
 
     @model_validator(mode="after")
     def _design_fits(self) -> Experiment:
         if self.design in ("sobol", "morris"):
-            categorical = [k for k, p in self.parameters.items() if p.range is None]
-            if categorical:
-                raise ValueError(
-                    f"{self.design} needs numeric 'range' for every parameter; "
-                    f"not for {', '.join(categorical)}"
-                )
-            if len(self.parameters) < 2:
-                raise ValueError(f"{self.design} needs at least two parameters")
-        if self.design == "morris":
-            shaped = [k for k, p in self.parameters.items() if p.distribution != "uniform"]
-            if shaped:
-                raise ValueError(f"morris samples uniform ranges only; not {', '.join(shaped)}")
-        if self.design == "grid":
             for key, p in self.parameters.items():
-                if p.range is not None and p.steps is None:
-                    raise ValueError(f"grid needs 'steps' for the range of {key}")
-                if p.distribution != "uniform":
-                    raise ValueError(f"grid takes no distribution ({key}); use lhs or sobol")
+                if p.range is None:
+                    raise Blame(
+                        f"parameters.{key}.values",
+                        p.values,
+                        f"a numeric 'range' instead: {self.design} needs one for every parameter",
+                    )
+            if len(self.parameters) < 2:
+                raise Blame("parameters", list(self.parameters), f"at least two for {self.design}")
+        if self.design == "sobol" and self.samples & (self.samples - 1):
+            lower = 1 << (self.samples.bit_length() - 1)
+            raise Blame(
+                "samples",
+                self.samples,
+                f"a power of 2 for sobol, e.g. {lower} or {2 * lower} (Saltelli's estimators "
+                "of Sobol' indices converge only for N = 2^k)",
+            )
+        for key, p in self.parameters.items():
+            if self.design == "morris" and p.distribution != "uniform":
+                raise Blame(
+                    f"parameters.{key}.distribution",
+                    p.distribution,
+                    "'uniform': morris samples uniform ranges only; use lhs or sobol",
+                )
+            if self.design == "grid" and p.range is not None and p.steps is None:
+                raise Blame(
+                    f"parameters.{key}.steps",
+                    "nothing",
+                    f"a whole number from 2 to 1000: grid needs 'steps' to divide the range "
+                    f"{list(p.range)} (or give 'values')",
+                )
+            if self.design == "grid" and p.distribution != "uniform":
+                raise Blame(
+                    f"parameters.{key}.distribution",
+                    p.distribution,
+                    "'uniform': grid takes no distribution; use design = 'lhs' or 'sobol'",
+                )
         return self
 
     # ---------------------------------------------------------------- design
@@ -233,20 +305,28 @@ def load_experiment(ref: str | Path) -> tuple[Experiment, Path, str]:
     path = Path(ref)
     if not path.exists() and path.suffix != ".toml" and len(path.parts) == 1:
         path = experiment_dir() / f"{ref}.toml"
-    raw = read_toml(path)
+    if not path.is_file():
+        shipped = ", ".join(sorted(f.stem for f in experiment_dir().glob("*.toml")))
+        raise ScenarioError(
+            path, "", str(ref), f"an existing experiment file (.toml) or a shipped one: {shipped}"
+        )
+    try:
+        raw = read_toml(path)
+    except ScenarioError as exc:
+        if exc.given != "an empty file":
+            raise
+        raise ScenarioError(
+            path, "", exc.given, "a TOML experiment (see experiments/levers.toml)"
+        ) from None
     raw.setdefault("name", path.stem)
     try:
         exp = Experiment.model_validate(raw)
     except ValidationError as exc:
         raise _explain_experiment(path, exc) from None
-    # every varied key and every base scenario must make a valid scenario
-    scenario_base = Path(path).parent.parent / "scenarios"
-    for name in exp.scenarios:
-        ref_path = scenario_base / f"{name}.toml" if scenario_base.is_dir() else name
-        try:
-            base, _ = load_raw(ref_path)
-        except ScenarioError as exc:
-            raise ScenarioError(path, "scenarios", name, f"an existing scenario ({exc})") from None
+    # every base scenario must run with the experiment's settings, and every varied key
+    # with every base scenario
+    for name, (base, scenario_path) in base_scenarios(exp, path).items():
+        _check_base(path, exp, name, base, scenario_path)
         for key, param in exp.parameters.items():
             # every listed value, or both ends of a range, must make a valid scenario (so
             # no sampled value can fall outside: normal distributions are truncated to it)
@@ -266,13 +346,104 @@ def load_experiment(ref: str | Path) -> tuple[Experiment, Path, str]:
     return exp, path, digest
 
 
+def base_scenarios(exp: Experiment, path: Path) -> dict[str, tuple[dict, Path]]:
+    """Each base scenario's raw dictionary (``extends`` resolved) and file: from
+    ``scenarios/`` beside the experiment's folder if there is one, else by name (the
+    working directory's scenarios, then the shipped ones). Validation and sweeps both use
+    this, so a sweep runs exactly the scenarios that were checked."""
+    folder = Path(path).parent.parent / "scenarios"
+    return {
+        name: _load_base(path, name, folder / f"{name}.toml" if folder.is_dir() else name)
+        for name in exp.scenarios
+    }
+
+
+def _load_base(path: Path, name: str, ref: str | Path) -> tuple[dict, Path]:
+    """The raw base scenario ``name``; a missing one is blamed on ``scenarios``."""
+    try:
+        return load_raw(ref)
+    except ScenarioError as exc:
+        if resolve(ref).is_file():  # it exists but is broken: say why
+            raise ScenarioError(path, "scenarios", name, f"a valid scenario ({exc})") from None
+        folder = resolve(ref).parent
+        known = ", ".join(sorted(f.stem for f in folder.glob("*.toml")))
+        raise ScenarioError(
+            path, "scenarios", name, f"scenarios in {folder}: {known or 'none there'}"
+        ) from None
+
+
+def _check_base(path: Path, exp: Experiment, name: str, base: dict, scenario_path: Path) -> None:
+    """The base scenario with the experiment's run settings (``months``, ``citizens``) must be
+    valid before any parameter varies it: blame the setting at fault, with the scenario's
+    reason."""
+    settings = exp.overrides({})
+    for key in exp.parameters:  # a varied run setting replaces the experiment's own
+        if key.startswith("run."):
+            settings["run"].pop(key.removeprefix("run."), None)
+    try:
+        Scenario.model_validate(deep_merge(base, settings))
+        return
+    except ValidationError as exc:
+        err = _explain(scenario_path, deep_merge(base, settings), exc)
+    try:
+        own = Scenario.model_validate(base)
+    except ValidationError as exc:  # the scenario itself is broken
+        reason = _explain(scenario_path, base, exc)
+        raise ScenarioError(path, "scenarios", name, f"a valid scenario ({reason})") from None
+    scenario_says = f"scenario '{name}': {err.key}: given {_show(err.given)}; {err.allowed}"
+    if err.key.startswith("timeline[") and "months" in settings["run"]:
+        need = 1 + max(month_index(own.run.start, item.date) for item in own.timeline)
+        raise ScenarioError(path, "months", exp.months, f"at least {need} months ({scenario_says})")
+    setting = err.key.removeprefix("run.")
+    if setting in settings["run"]:
+        raise ScenarioError(path, setting, settings["run"][setting], scenario_says)
+    raise ScenarioError(path, "scenarios", name, f"a valid scenario ({scenario_says})")
+
+
 def _explain_experiment(path: Path, exc: ValidationError) -> ScenarioError:
+    """One validation error of an experiment as a :class:`ScenarioError`."""
     err = exc.errors()[0]
-    key = ".".join(str(p) for p in err["loc"])
+    loc = list(err["loc"])
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, Blame):  # a check across keys, blaming one of them
+        key = ".".join(part for part in (_key_path(loc), cause.key) if part)
+        return ScenarioError(path, key, cause.given, cause.allowed)
+    key = _key_path(loc)
     if err["type"] == "extra_forbidden":
-        allowed = "keys are " + ", ".join(sorted(Experiment.model_fields))
-        if len(err["loc"]) > 2 and err["loc"][0] == "parameters":
-            allowed = "keys are range, steps, values"
-        return ScenarioError(path, key, err["loc"][-1], allowed)
+        fields = _model_at(loc[:-1]).model_fields
+        return ScenarioError(path, key, loc[-1], "keys here are " + ", ".join(sorted(fields)))
+    if err["type"] == "literal_error":
+        return ScenarioError(path, key, err.get("input"), "one of " + err["ctx"]["expected"])
+    if err["type"] in _BOUNDS.values() and isinstance(loc[-1], str):
+        field = _model_at(loc[:-1]).model_fields[loc[-1]]
+        return ScenarioError(path, key, err.get("input"), _bounded(field))
     msg = err["msg"].removeprefix("Value error, ")
     return ScenarioError(path, key, err.get("input"), msg)
+
+
+_BOUNDS = {
+    "ge": "greater_than_equal",
+    "gt": "greater_than",
+    "le": "less_than_equal",
+    "lt": "less_than",
+}
+_WORDS = {"ge": "at least", "gt": "more than", "le": "at most", "lt": "less than"}
+
+
+def _bounded(field: FieldInfo) -> str:
+    """'a whole number at least 1 and at most 100,000' from a field's declared bounds."""
+    kind = (
+        "a whole number" if int in (field.annotation, *get_args(field.annotation)) else "a number"
+    )
+    bounds = [
+        f"{_WORDS[attr]} {getattr(m, attr):,}"
+        for m in field.metadata
+        for attr in _BOUNDS
+        if getattr(m, attr, None) is not None
+    ]
+    return f"{kind} {' and '.join(bounds)}"
+
+
+def _model_at(loc: list) -> type[BaseModel]:
+    """The model holding the key at ``loc`` (an experiment, or one of its parameters)."""
+    return Parameter if len(loc) >= 2 and loc[0] == "parameters" else Experiment

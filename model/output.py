@@ -22,7 +22,22 @@ FILES = ("timeseries.parquet", "timeseries.csv", "summary.json", "overview.png")
 
 def package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
-    for pkg in ("coprod", "mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "matplotlib"):
+    # everything a run's numbers can depend on: the rules are compiled by numba, designs
+    # come from SALib, sweeps may run on dask
+    for pkg in (
+        "coprod",
+        "mesa",
+        "numpy",
+        "numba",
+        "scipy",
+        "pandas",
+        "pyarrow",
+        "pydantic",
+        "matplotlib",
+        "salib",
+        "dask",
+        "distributed",
+    ):
         try:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:

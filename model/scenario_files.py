@@ -42,6 +42,11 @@ class ScenarioError(Exception):
         where = f"{self.file}: {key}" if key else self.file
         super().__init__(f"{where}: given {_show(given)}; allowed: {allowed}")
 
+    def __reduce__(self):
+        # raised in a worker process and sent back to the sweep: rebuild it from its four
+        # parts (the default would call __init__ with the message alone, and fail)
+        return type(self), (self.file, self.key, self.given, self.allowed)
+
 
 def _show(value: Any) -> str:
     text = repr(value) if not isinstance(value, str) or value else "''"

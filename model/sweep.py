@@ -11,7 +11,9 @@ Dask's executor speaks the same protocol, so one loop serves both backends.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -22,9 +24,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.experiment import Experiment
+from model.experiment import Experiment, base_scenarios
 from model.output import package_versions
-from model.scenario_files import PACKAGE_ROOT, ScenarioError, load_scenario
+from model.scenario_files import PACKAGE_ROOT, ScenarioError
 
 
 def part_path(out: Path, run_id: int) -> Path:
@@ -35,14 +37,64 @@ def failure_path(out: Path, run_id: int) -> Path:
     return out / "failures" / f"run-{run_id:06d}.json"
 
 
-def execute_run(exp_data: dict, run: dict, scenario_dir: str) -> pd.DataFrame:
-    """One run in a worker process: a pure function of (scenario, parameters, seed)."""
-    from model.model import CoProductionModel
+def resolve_scenarios(exp: Experiment, exp_path: Path) -> dict[str, dict]:
+    """Each base scenario of the experiment, read once here with its ``extends`` chain
+    resolved: ``{name: {"file": path, "raw": merged dictionary}}``.
 
-    exp = Experiment.model_validate(exp_data)
-    scenario = load_scenario(
-        Path(scenario_dir) / f"{run['scenario']}.toml", overrides=exp.overrides(run["params"])
-    )
+    The runs get these dictionaries, not file names, so a worker reads no scenario file: it
+    needs no copy of the project at the same path (a cluster), and editing a scenario while
+    a sweep runs cannot change the runs still to come. They are recorded in the manifest,
+    and their hash guards ``--resume``. They are the scenarios ``load_experiment`` checked
+    (:func:`model.experiment.base_scenarios`)."""
+    return {
+        name: {"file": str(file), "raw": raw}
+        for name, (raw, file) in base_scenarios(exp, exp_path).items()
+    }
+
+
+def param_kinds(exp: Experiment) -> dict[str, str]:
+    """One column type per varied parameter, so that every part file stores it alike and
+    the parts load as one table (``pd.read_parquet(folder)`` refuses a column that is an
+    integer in one part and a decimal in another): ``int``, ``float``, ``bool`` or
+    ``str``."""
+    kinds = {}
+    for key in exp.parameters:
+        values = [point[key] for point in exp.points()]
+        if all(isinstance(v, bool) for v in values):
+            kinds[key] = "bool"
+        elif all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            kinds[key] = "int"
+        elif all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            kinds[key] = "float"
+        else:
+            kinds[key] = "str"
+    return kinds
+
+
+def job_of(exp: Experiment, exp_path: Path) -> dict:
+    """What every run of a sweep needs besides its own entry: sent once with each task."""
+    return {
+        "experiment": exp.model_dump(mode="json"),
+        "scenarios": resolve_scenarios(exp, exp_path),
+        "param_kinds": param_kinds(exp),
+    }
+
+
+def execute_run(job: dict, run: dict) -> pd.DataFrame:
+    """One run in a worker process: a pure function of (scenario, parameters, seed)."""
+    from pydantic import ValidationError
+
+    from model.config import Scenario, deep_merge
+    from model.model import CoProductionModel
+    from model.scenario_files import _explain
+
+    exp = Experiment.model_validate(job["experiment"])
+    base = job["scenarios"][run["scenario"]]
+    raw = deep_merge(base["raw"], exp.overrides(run["params"]))
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise _explain(Path(base["file"]), raw, exc) from None
     model = CoProductionModel(scenario, rng=run["seed"])
     for _ in range(scenario.run.months):
         model.step()
@@ -61,7 +113,9 @@ def execute_run(exp_data: dict, run: dict, scenario_dir: str) -> pd.DataFrame:
         "replication": run["replication"],
         "seed": run["seed"],
     }
-    meta |= {f"param:{k}": v for k, v in run["params"].items()}
+    cast = {"int": int, "float": float, "bool": bool, "str": str}
+    kinds = job.get("param_kinds", {})
+    meta |= {f"param:{k}": cast[kinds.get(k, "str")](v) for k, v in run["params"].items()}
     return pd.concat([pd.DataFrame([meta] * len(df)), df.reset_index(drop=True)], axis=1)
 
 
@@ -87,36 +141,87 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def prepare(exp: Experiment, exp_path: Path, digest: str, out: Path, resume: bool) -> list[dict]:
-    """Create or check the results folder; returns the runs still to do."""
-    runs = exp.runs()
-    manifest_path = out / "manifest.json"
-    if manifest_path.exists():
-        old = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if not resume:
-            raise ScenarioError(
-                out,
-                "--out",
-                str(out),
-                "a new folder, or --resume to continue the sweep already in it",
-            )
-        if old.get("experiment_hash") != digest:
-            raise ScenarioError(
-                exp_path,
-                "",
-                "a changed experiment file",
-                f"the file the sweep in {out} started with (hash "
-                f"{old.get('experiment_hash', '?')[:12]})",
-            )
-    else:
+def scenarios_hash(scenarios: dict[str, dict]) -> str:
+    """Hash of the resolved base scenarios (their merged contents, not their paths)."""
+    contents = {name: entry["raw"] for name, entry in scenarios.items()}
+    text = json.dumps(contents, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _make_folders(out: Path) -> None:
+    try:
         (out / "parts").mkdir(parents=True, exist_ok=True)
         (out / "failures").mkdir(exist_ok=True)
+    except OSError as exc:  # --out names a file, or a folder we may not write
+        raise ScenarioError(
+            out,
+            "--out",
+            str(out),
+            f"a folder this user can create and write ({exc.strerror or exc})",
+        ) from None
+
+
+def check_out(out: Path, exp_path: Path, digest: str, scenarios: dict, resume: bool) -> None:
+    """Refuse a results folder the sweep must not write to, before anything is written."""
+    if out.exists() and not out.is_dir():
+        raise ScenarioError(out, "--out", str(out), "a folder (this is a file)")
+    manifest_path = out / "manifest.json"
+    if not manifest_path.exists():
+        return
+    old = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if not resume:
+        raise ScenarioError(
+            out,
+            "--out",
+            str(out),
+            "a new folder, or --resume to continue the sweep already in it",
+        )
+    if old.get("experiment_hash") != digest:
+        raise ScenarioError(
+            exp_path,
+            "",
+            "a changed experiment file",
+            f"the file the sweep in {out} started with (hash "
+            f"{old.get('experiment_hash', '?')[:12]})",
+        )
+    if old.get("scenarios_hash", scenarios_hash(scenarios)) != scenarios_hash(scenarios):
+        changed = sorted(
+            name
+            for name, entry in scenarios.items()
+            if old.get("scenarios", {}).get(name, {}).get("raw")
+            != json.loads(json.dumps(entry["raw"], default=str))
+        )
+        raise ScenarioError(
+            exp_path,
+            "scenarios",
+            f"changed scenario(s) {', '.join(changed) or '(contents differ)'}",
+            f"the scenarios the sweep in {out} started with (recorded in its manifest.json); "
+            "start a new sweep in a new folder",
+        )
+
+
+def prepare(
+    exp: Experiment,
+    exp_path: Path,
+    digest: str,
+    out: Path,
+    resume: bool,
+    scenarios: dict[str, dict],
+) -> list[dict]:
+    """Create or check the results folder; returns the runs still to do."""
+    check_out(out, exp_path, digest, scenarios, resume)
+    runs = exp.runs()
+    manifest_path = out / "manifest.json"
+    _make_folders(out)
+    if not manifest_path.exists():
         problem = exp.problem()
         matrix = exp.design_matrix()
         manifest = {
             "experiment": exp.model_dump(mode="json"),
             "experiment_file": str(exp_path),
             "experiment_hash": digest,
+            "scenarios": scenarios,
+            "scenarios_hash": scenarios_hash(scenarios),
             "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "versions": package_versions(),
             "git_commit": _git_commit(),
@@ -124,40 +229,67 @@ def prepare(exp: Experiment, exp_path: Path, digest: str, out: Path, resume: boo
             "design_matrix": matrix.tolist() if matrix is not None else None,
             "runs": runs,
         }
-        _atomic_write_bytes(manifest_path, (json.dumps(manifest, indent=1) + "\n").encode())
-    (out / "parts").mkdir(parents=True, exist_ok=True)
-    (out / "failures").mkdir(exist_ok=True)
+        text = json.dumps(manifest, indent=1, default=str) + "\n"
+        _atomic_write_bytes(manifest_path, text.encode())
+    # half-written parts of runs that were in flight when a sweep was killed
+    for stale in (out / "parts").glob(".*.tmp"):
+        stale.unlink(missing_ok=True)
     return [r for r in runs if not part_path(out, r["run_id"]).exists()]
 
 
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m {seconds % 60:02d}s"
+    return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
+
+
 class Progress:
-    def __init__(self, total: int, enabled: bool):
+    """Runs done, failures, time so far and estimated time left, on stderr. On a terminal
+    one line redrawn in place; into a log file (a cluster job's output) a new line every
+    tenth of the runs or every 30 seconds, whichever comes first."""
+
+    def __init__(self, total: int, enabled: bool, stream=None):
         self.total, self.enabled = total, enabled
+        self.stream = stream or sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.done = self.failed = 0
-        self.t0 = time.perf_counter()
+        self.t0 = self.last_line = time.perf_counter()
+        self.last_tenth = 0
 
     def update(self, ok: bool) -> None:
         self.done += 1
         self.failed += not ok
         if not self.enabled:
             return
-        elapsed = time.perf_counter() - self.t0
+        now = time.perf_counter()
+        elapsed = now - self.t0
         eta = elapsed / self.done * (self.total - self.done)
-        bar = "#" * int(30 * self.done / self.total)
-        sys.stderr.write(
-            f"\r[{bar:<30}] {self.done}/{self.total} runs, {self.failed} failed, "
-            f"{elapsed:5.0f}s, ~{eta:4.0f}s left"
+        text = (
+            f"{self.done}/{self.total} runs, {self.failed} failed, {_duration(elapsed)}, "
+            f"~{_duration(eta)} left"
         )
-        if self.done == self.total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
+        if self.tty:
+            bar = "#" * int(30 * self.done / self.total)
+            self.stream.write(f"\r[{bar:<30}] {text}\033[K")
+            if self.done == self.total:
+                self.stream.write("\n")
+        else:
+            tenth = 10 * self.done // self.total
+            if tenth > self.last_tenth or now - self.last_line >= 30 or self.done == self.total:
+                self.stream.write(text + "\n")
+                self.last_tenth, self.last_line = tenth, now
+        self.stream.flush()
 
 
-def execute_batch(
-    exp_data: dict, runs: list[dict], scenario_dir: str, out: str | None = None
-) -> list[tuple]:
+def execute_batch(job: dict, runs: list[dict], out: str | None = None) -> list[tuple]:
     """Several runs in one task (fewer round trips through a Dask scheduler). Each run's
-    error is caught here, so one failing run does not take its batch with it.
+    error is caught here, so one failing run does not take its batch with it, and travels
+    back as a plain record (type and message, traceback): an exception object might not
+    survive pickling, and a result that cannot be unpickled breaks a process pool or hangs a
+    Dask client.
 
     With ``out`` (the results folder, when the worker shares the disk with the sweep: local
     processes and the embedded cluster) the worker writes each part or failure record
@@ -166,35 +298,43 @@ def execute_batch(
     results = []
     for run in runs:
         try:
-            df, exc = execute_run(exp_data, run, scenario_dir), None
-        except Exception as error:
-            df, exc = None, error
+            df, error = execute_run(job, run), None
+        except Exception as exc:
+            df, error = None, _error_record(exc)
         if out is not None:
-            if exc is None:
+            if error is None:
                 _record_result(Path(out), run, df)
             else:
-                _record_failure(Path(out), run, exc)
-            results.append((run, None, exc, True))
+                _record_failure(Path(out), run, error)
+            results.append((run, None, error, True))
         else:
-            results.append((run, df, exc, False))
+            results.append((run, df, error, False))
     return results
 
 
-def _record_failure(out: Path, run: dict, exc: BaseException) -> None:
+def _error_record(exc: BaseException) -> dict:
+    return {
+        "error": f"{type(exc).__name__}: {exc}",
+        "traceback": "".join(traceback.format_exception(exc)),
+    }
+
+
+def _record_failure(out: Path, run: dict, error: dict) -> None:
     record = {
         "run_id": run["run_id"],
         "params": run["params"],
         "scenario": run["scenario"],
         "seed": run["seed"],
-        "error": f"{type(exc).__name__}: {exc}",
-        "traceback": "".join(traceback.format_exception(exc)),
+        **error,
     }
     _atomic_write_bytes(failure_path(out, run["run_id"]), json.dumps(record, indent=1).encode())
 
 
 def _record_result(out: Path, run: dict, df: pd.DataFrame) -> None:
     path = part_path(out, run["run_id"])
-    tmp = path.with_name(f".{path.name}.tmp")
+    # named by process, so two writers of the same run (a sweep resumed while another still
+    # works) never write into one file
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     df.to_parquet(tmp, index=False)
     os.replace(tmp, path)  # a part exists whole or not at all: what --resume relies on
     failure_path(out, run["run_id"]).unlink(missing_ok=True)
@@ -216,19 +356,17 @@ def _batches(todo: list[dict], batch: int, workers: int | None) -> list[list[dic
 
 
 def run_sweep(
-    exp: Experiment,
+    job: dict,
     todo: list[dict],
     out: Path,
     executor: Executor,
     progress: Progress,
-    scenario_dir: Path,
     batch: int = 1,
     max_pending: int = 64,
     shared_disk: bool = False,
 ) -> int:
     """Submit runs (up to ``batch`` per task), write each result as it arrives; returns the
     number of failures. A run that raises is recorded and the sweep goes on."""
-    exp_data = exp.model_dump(mode="json")
     pending: dict = {}
     queue = _batches(todo, batch, getattr(executor, "sweep_workers", None))
     failures = 0
@@ -236,13 +374,7 @@ def run_sweep(
         while queue and len(pending) < max_pending:
             runs = queue.pop(0)
             pending[
-                executor.submit(
-                    execute_batch,
-                    exp_data,
-                    runs,
-                    str(scenario_dir),
-                    str(out) if shared_disk else None,
-                )
+                executor.submit(execute_batch, job, runs, str(out) if shared_disk else None)
             ] = runs
         done, _ = wait(pending, return_when=FIRST_COMPLETED)
         for future in done:
@@ -250,15 +382,15 @@ def run_sweep(
             try:
                 results = future.result()
             except Exception as exc:  # the task itself died (e.g. a lost worker)
-                results = [(run, None, exc, False) for run in runs]
-            for run, df, exc, written in results:
-                if exc is not None:
+                results = [(run, None, _error_record(exc), False) for run in runs]
+            for run, df, error, written in results:
+                if error is not None:
                     failures += 1
                     if not written:
-                        _record_failure(out, run, exc)
+                        _record_failure(out, run, error)
                 elif not written:
                     _record_result(out, run, df)
-                progress.update(exc is None)
+                progress.update(error is None)
     return failures
 
 
@@ -285,6 +417,26 @@ EMBEDDED_DASK_CONFIG = {
 }
 
 
+CONNECT_TIMEOUT_S = 10
+
+
+def _follow_parent(parent: int) -> None:
+    """Initialiser of local worker processes: end with the sweep. A sweep killed with
+    ``kill -9`` cannot shut its pool down, and its workers would go on with their queued
+    runs, then wait for ever; on Linux the kernel ends them with it (``PR_SET_PDEATHSIG``)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the sweep died before this worker got here
+        os._exit(1)
+
+
 def make_executor(backend: str, workers: int, scheduler: str | None):
     """A concurrent.futures executor and a function that shuts it down. The executor carries
     ``sweep_workers`` (how many runs can go at once), which sizes the batches."""
@@ -295,14 +447,30 @@ def make_executor(backend: str, workers: int, scheduler: str | None):
 
         warm_up()
     if backend == "local":
-        executor = ProcessPoolExecutor(max_workers=workers)
+        # forked, to inherit the loaded rules (spawned workers would import everything again)
+        methods = multiprocessing.get_all_start_methods()
+        executor = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("fork" if "fork" in methods else None),
+            initializer=_follow_parent,
+            initargs=(os.getpid(),),
+        )
         executor.sweep_workers = workers
         return executor, lambda: executor.shutdown(cancel_futures=True)
     import dask
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ScenarioError(
+                "coprod sweep",
+                "--scheduler",
+                scheduler,
+                f"the address of a running Dask scheduler, e.g. tcp://HOST:8786 (no answer "
+                f"within {CONNECT_TIMEOUT_S} s: {exc})",
+            ) from None
         cluster = None
     else:
         import model.model  # noqa: F401  (imported once here, inherited by forked workers)
@@ -311,7 +479,14 @@ def make_executor(backend: str, workers: int, scheduler: str | None):
         # everything is built inside the block
         with dask.config.set(EMBEDDED_DASK_CONFIG):
             cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                # the scheduler serves HTTP (health checks) even without a dashboard, by
+                # default on port 8787: any free port on this machine instead, so that a
+                # dashboard already running elsewhere causes no warning
+                scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
             )
             client = Client(cluster)
 

@@ -153,7 +153,7 @@ def test_a_killed_sweep_resumes_without_losing_or_repeating_runs(tmp_path):
     per_run = df.groupby("run_id")["step"].agg(["count", "min", "max"])
     assert sorted(per_run.index) == list(range(60))  # every run exactly once ...
     assert (per_run["count"] == 24).all() and (per_run["min"] == 1).all()  # ... and whole
-    assert not list(parts.glob("*.tmp")) or True  # stray temporaries are not parts
+    assert not list(parts.glob(".*.tmp"))  # half-written parts of the killed runs are gone
     assert len(list(parts.glob("run-*.parquet"))) == 60
 
 
@@ -168,10 +168,10 @@ def test_resume_refuses_a_changed_experiment_and_new_sweep_refuses_a_used_folder
     assert "changed experiment file" in capsys.readouterr().err
 
 
-def _fail_odd_runs(exp_data, run, scenario_dir):
+def _fail_odd_runs(job, run):
     if run["run_id"] % 2:
         raise RuntimeError(f"broken run {run['run_id']}")
-    return _REAL_RUN[0](exp_data, run, scenario_dir)
+    return _REAL_RUN[0](job, run)
 
 
 _REAL_RUN: list = []
@@ -322,3 +322,191 @@ def test_distributions_shape_the_samples(tmp_path):
 def test_bad_distributions_are_refused(tmp_path, capsys, text, needle):
     assert main(["sweep", str(_write(tmp_path, text)), "--out", str(tmp_path / "o")]) == 2
     assert needle in capsys.readouterr().err
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_local_workers_end_with_a_killed_sweep(tmp_path):
+    # kill -9 of the sweep alone (not its process group): its workers must not go on
+    exp = _write(
+        tmp_path,
+        SMALL.replace("replications = 2", "replications = 30").replace("months = 4", "months = 24"),
+    )
+    out = tmp_path / "res"
+    cmd = [sys.executable, "-m", "model.cli", "sweep", str(exp), "--out", str(out)]
+    proc = subprocess.Popen(
+        [*cmd, "--workers", "2", "--quiet"],
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    parts = out / "parts"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(parts.glob("run-*.parquet"))) < 3:
+        assert proc.poll() is None, "the sweep ended before it could be killed"
+        time.sleep(0.1)
+    workers = _children(proc.pid)
+    assert len(workers) >= 2
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(map(_alive, workers)):
+        time.sleep(0.1)
+    try:
+        assert not any(map(_alive, workers)), "workers outlived the killed sweep"
+    finally:
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+    count = len(list(parts.glob("run-*.parquet")))
+    time.sleep(1)
+    assert len(list(parts.glob("run-*.parquet"))) == count  # nothing writes any more
+
+
+class _Stubborn(Exception):
+    """An exception that cannot be rebuilt from its message (as ScenarioError once was)."""
+
+    def __init__(self, run_id: int, why: str):
+        super().__init__(f"run {run_id}: {why}")
+
+
+def _fail_stubbornly(job, run):
+    if run["run_id"] == 1:
+        raise _Stubborn(run["run_id"], "a rule broke")
+    if run["run_id"] == 2:
+        from model.scenario_files import ScenarioError
+
+        raise ScenarioError("mine.toml", "run.months", 6, "at least 12")
+    return _REAL_RUN[0](job, run)
+
+
+@pytest.mark.parametrize("backend", ["local", "dask"])
+def test_errors_that_do_not_pickle_are_recorded_and_take_no_other_run_along(
+    tmp_path, monkeypatch, backend
+):
+    import model.sweep
+
+    _REAL_RUN[:] = [model.sweep.execute_run]
+    monkeypatch.setattr(model.sweep, "execute_run", _fail_stubbornly)
+    exp = _write(tmp_path, SMALL.replace("replications = 2", "replications = 3"))
+    out = tmp_path / "res"
+    args = ["sweep", str(exp), "--out", str(out), "--quiet", "--workers", "2"]
+    assert main([*args, "--backend", backend]) == 1
+    failures = {int(f.stem[4:]): json.loads(f.read_text()) for f in (out / "failures").glob("*")}
+    assert sorted(failures) == [1, 2]
+    assert "_Stubborn: run 1: a rule broke" in failures[1]["error"]
+    assert "mine.toml: run.months: given 6; allowed: at least 12" in failures[2]["error"]
+    assert sorted(_results(out)["run_id"].unique()) == [0, 3, 4, 5]
+
+
+def test_scenario_error_survives_pickling():
+    import pickle
+
+    from model.scenario_files import ScenarioError
+
+    err = pickle.loads(pickle.dumps(ScenarioError("f.toml", "run.months", 6, "at least 12")))
+    assert (err.file, err.key, err.given, err.allowed) == ("f.toml", "run.months", 6, "at least 12")
+    assert str(err) == "f.toml: run.months: given 6; allowed: at least 12"
+
+
+def test_out_naming_a_file_and_a_scheduler_without_dask_exit_2(tmp_path, capsys):
+    exp = _write(tmp_path, SMALL)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    for out in (blocker, blocker / "sub"):
+        assert main(["sweep", str(exp), "--out", str(out), "--quiet"]) == 2
+        err = capsys.readouterr().err
+        assert "--out" in err and "Traceback" not in err
+    args = ["sweep", str(exp), "--out", str(tmp_path / "r"), "--scheduler", "tcp://h:8786"]
+    assert main(args) == 2
+    assert "--backend dask" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+
+
+def test_an_unreachable_scheduler_exits_2_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    import socket
+
+    import model.sweep
+
+    monkeypatch.setattr(model.sweep, "CONNECT_TIMEOUT_S", 2)
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exp = _write(tmp_path, SMALL)
+    out = tmp_path / "r"
+    address = f"tcp://127.0.0.1:{port}"
+    args = ["sweep", str(exp), "--out", str(out), "--backend", "dask", "--scheduler", address]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "--scheduler" in err and address in err and "Traceback" not in err
+    assert not out.exists()  # the next attempt needs no --resume
+
+
+def test_runs_use_the_scenarios_the_sweep_started_with(tmp_path, monkeypatch, capsys):
+    # a project of one's own: scenarios/ next to experiments/, run from another folder
+    project = tmp_path / "project"
+    (project / "scenarios").mkdir(parents=True)
+    (project / "experiments").mkdir()
+    mine = project / "scenarios" / "mine.toml"
+    mine.write_text('extends = "baseline"\nquestion = "Mine?"\n', encoding="utf-8")
+    exp = _write(project / "experiments", SMALL.replace('["baseline"]', '["mine"]'))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    out = tmp_path / "res"
+    assert main(["sweep", str(exp), "--out", str(out), "--quiet", "--workers", "2"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["scenarios"]["mine"]["raw"]["question"] == "Mine?"
+    assert manifest["scenarios_hash"]
+    # a scenario edited after the start must not mix into a resumed sweep unnoticed
+    (out / "parts" / "run-000003.parquet").unlink()
+    mine.write_text('extends = "baseline"\nquestion = "Changed?"\n', encoding="utf-8")
+    assert main(["sweep", str(exp), "--out", str(out), "--quiet", "--resume"]) == 2
+    assert "changed scenario(s) mine" in capsys.readouterr().err
+
+
+def test_mixed_integer_and_decimal_values_load_in_one_line(tmp_path):
+    text = SMALL.replace(
+        '[parameters."levers.participation.timing"]\nvalues = ["late", "early"]',
+        '[parameters."levers.infrastructure.volunteer_agency_eur"]\nvalues = [300000, 1200000.5]',
+    )
+    exp = _write(tmp_path, text)
+    out = tmp_path / "res"
+    assert main(["sweep", str(exp), "--out", str(out), "--quiet", "--workers", "2"]) == 0
+    df = pd.read_parquet(out / "parts")  # the README's line
+    col = df["param:levers.infrastructure.volunteer_agency_eur"]
+    assert col.dtype == "float64" and set(col) == {300000.0, 1200000.5}
+
+
+def test_progress_into_a_log_writes_whole_lines(tmp_path):
+    import io
+
+    from model.sweep import Progress
+
+    log = io.StringIO()
+    progress = Progress(40, enabled=True, stream=log)
+    for k in range(40):
+        progress.update(ok=k != 5)
+    lines = log.getvalue().splitlines()
+    assert "\r" not in log.getvalue() and 10 <= len(lines) <= 11
+    assert lines[-1].startswith("40/40 runs, 1 failed, ") and lines[-1].endswith("~0s left")
