@@ -44,7 +44,10 @@ def _nonneg_int(text: str) -> int:
 
 
 def _positive_int(text: str) -> int:
-    value = _nonneg_int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"given {text!r}; allowed: a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"given {value}; allowed: a number of at least 1")
     return value
@@ -241,8 +244,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if executor is None:
             executor, close = make_executor(args.backend, args.workers, args.scheduler)
         progress = Progress(len(todo), enabled=not args.quiet)
-        # a few runs per Dask task: each task costs a round trip through the scheduler
-        batch = 4 if args.backend == "dask" else 1
+        # a few runs per Dask task: each task costs a round trip through the scheduler, which
+        # for the embedded cluster runs in this process, on the workers' cores (measured on
+        # the levers sweep: batches of 8 take 0.46 s of this process's CPU, of 4 0.84 s)
+        batch = 8 if args.backend == "dask" else 1
         # local processes and the embedded cluster share this disk: they write their parts
         failures = run_sweep(
             job, todo, out, executor, progress, batch=batch, shared_disk=args.scheduler is None

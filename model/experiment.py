@@ -31,6 +31,7 @@ from pydantic.fields import FieldInfo
 from model.config import Scenario, deep_merge, month_index
 from model.indicators import INDICATORS
 from model.scenario_files import (
+    PACKAGE_ROOT,
     ScenarioError,
     _explain,
     _key_path,
@@ -38,6 +39,7 @@ from model.scenario_files import (
     load_raw,
     read_toml,
     resolve,
+    scenario_dir,
 )
 
 
@@ -342,24 +344,55 @@ def load_experiment(ref: str | Path) -> tuple[Experiment, Path, str]:
                         value,
                         f"a scenario key and value ({err.key}: {err.allowed})",
                     ) from None
+            if param.range is not None:
+                # a range gives decimals between its ends: a key that takes whole numbers
+                # (run.citizens, ...) would fail at run time in every sampled run
+                lo, hi = param.range
+                inside = lo + 0.377 * (hi - lo)
+                trial = deep_merge(base, exp.overrides({key: inside}))
+                try:
+                    Scenario.model_validate(trial)
+                except ValidationError as exc:
+                    err = _explain(path, trial, exc)
+                    raise ScenarioError(
+                        path,
+                        f"parameters.{key}.range",
+                        list(param.range),
+                        f"'values' (a list) instead: a range gives decimals such as "
+                        f"{inside:g}, and {err.key} takes {err.allowed}",
+                    ) from None
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return exp, path, digest
 
 
 def base_scenarios(exp: Experiment, path: Path) -> dict[str, tuple[dict, Path]]:
-    """Each base scenario's raw dictionary (``extends`` resolved) and file: from
-    ``scenarios/`` beside the experiment's folder if there is one, else by name (the
-    working directory's scenarios, then the shipped ones). Validation and sweeps both use
-    this, so a sweep runs exactly the scenarios that were checked."""
-    folder = Path(path).parent.parent / "scenarios"
-    return {
-        name: _load_base(path, name, folder / f"{name}.toml" if folder.is_dir() else name)
-        for name in exp.scenarios
-    }
+    """Each base scenario's raw dictionary (``extends`` resolved) and file. A name is looked
+    up in ``scenarios/`` beside the experiment's folder (a project of one's own:
+    ``PROJECT/experiments/e.toml`` and ``PROJECT/scenarios/``), then among the working
+    directory's scenarios and the shipped ones, as ``extends`` does. Validation and sweeps
+    both use this, so a sweep runs exactly the scenarios that were checked."""
+    own = Path(path).resolve().parent.parent / "scenarios"
+    folders = list(dict.fromkeys([own, scenario_dir().resolve(), PACKAGE_ROOT / "scenarios"]))
+    out = {}
+    for name in exp.scenarios:
+        found = next((f / f"{name}.toml" for f in folders if (f / f"{name}.toml").is_file()), None)
+        if found is None and (Path(name).suffix == ".toml" or len(Path(name).parts) > 1):
+            found = Path(name)  # a path rather than a name
+        if found is None:
+            known = sorted({f.stem for folder in folders for f in folder.glob("*.toml")})
+            raise ScenarioError(
+                path,
+                "scenarios",
+                name,
+                f"one of {', '.join(known)} (looked in "
+                f"{', '.join(str(f) for f in folders if f.is_dir())})",
+            )
+        out[name] = _load_base(path, name, found)
+    return out
 
 
 def _load_base(path: Path, name: str, ref: str | Path) -> tuple[dict, Path]:
-    """The raw base scenario ``name``; a missing one is blamed on ``scenarios``."""
+    """The raw base scenario ``name``; a missing or broken one is blamed on ``scenarios``."""
     try:
         return load_raw(ref)
     except ScenarioError as exc:

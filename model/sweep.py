@@ -19,7 +19,13 @@ import subprocess
 import sys
 import time
 import traceback
-from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,
+    Executor,
+    ProcessPoolExecutor,
+    wait,
+)
 from pathlib import Path
 
 import pandas as pd
@@ -77,6 +83,7 @@ def job_of(exp: Experiment, exp_path: Path) -> dict:
         "experiment": exp.model_dump(mode="json"),
         "scenarios": resolve_scenarios(exp, exp_path),
         "param_kinds": param_kinds(exp),
+        "code_hash": code_hash(),
     }
 
 
@@ -295,11 +302,15 @@ def execute_batch(job: dict, runs: list[dict], out: str | None = None) -> list[t
     processes and the embedded cluster) the worker writes each part or failure record
     itself, atomically as the parent would, and returns no data: the parent, which shares
     two cores with the workers, only counts."""
+    check_code(job)
     results = []
     for run in runs:
         try:
             df, error = execute_run(job, run), None
-        except Exception as exc:
+        except BaseException as exc:  # noqa: BLE001
+            # SystemExit or KeyboardInterrupt raised by a rule too: let through, they would
+            # end the worker process, which a process pool reports for every queued run and
+            # which an embedded Dask cluster may not replace (the sweep then waits for ever)
             df, error = None, _error_record(exc)
         if out is not None:
             if error is None:
@@ -310,6 +321,38 @@ def execute_batch(job: dict, runs: list[dict], out: str | None = None) -> list[t
         else:
             results.append((run, df, error, False))
     return results
+
+
+def code_hash() -> str:
+    """Hash of the model's source (``model/**/*.py``, rule variants included)."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+_WORKER_CODE: list[str] = []
+
+
+def check_code(job: dict) -> None:
+    """Refuse to run if this worker's model code is not the sweep's. Workers of a cluster
+    started by hand keep the code they imported: after a rule is changed, a resumed sweep
+    would otherwise run the old rule there, silently."""
+    wanted = job.get("code_hash")
+    if wanted is None:
+        return
+    if not _WORKER_CODE:
+        _WORKER_CODE.append(code_hash())
+    if _WORKER_CODE[0] != wanted:
+        raise ScenarioError(
+            "coprod sweep",
+            "--scheduler",
+            "workers whose model code differs from this sweep's",
+            "workers started after the last change to model/ (restart the Dask workers, "
+            "and sync their copy of the project)",
+        )
 
 
 def _error_record(exc: BaseException) -> dict:
@@ -366,22 +409,50 @@ def run_sweep(
     shared_disk: bool = False,
 ) -> int:
     """Submit runs (up to ``batch`` per task), write each result as it arrives; returns the
-    number of failures. A run that raises is recorded and the sweep goes on."""
+    number of failures. A run that raises is recorded and the sweep goes on.
+
+    A local worker process that dies (killed for memory, ``os._exit`` in a rule) breaks the
+    whole process pool, which then fails every run it holds, guilty or not. The pool is
+    replaced (``executor.sweep_restart``) and each of those runs goes again on its own,
+    with nothing else in the pool: one that breaks the pool alone is recorded as failed,
+    the others are not touched. Local sweeps keep at most two runs per worker in the pool,
+    so that few runs are ever held when it breaks."""
+    restartable = getattr(executor, "sweep_restart", None) is not None
+    if restartable:
+        max_pending = min(max_pending, 2 * getattr(executor, "sweep_workers", 1))
     pending: dict = {}
     queue = _batches(todo, batch, getattr(executor, "sweep_workers", None))
+    suspects: list[list[dict]] = []  # runs held by a pool that broke: to go again alone
     failures = 0
-    while queue or pending:
-        while queue and len(pending) < max_pending:
+    generation = 0  # of the process pool, counted up at each replacement
+    folder = str(out) if shared_disk else None
+    while queue or pending or suspects:
+        while suspects and not pending:
+            runs = suspects.pop(0)
+            executor, generation = _submit(executor, generation, pending, job, runs, folder, True)
+        while queue and len(pending) < max_pending and not suspects:
             runs = queue.pop(0)
-            pending[
-                executor.submit(execute_batch, job, runs, str(out) if shared_disk else None)
-            ] = runs
+            executor, generation = _submit(executor, generation, pending, job, runs, folder)
         done, _ = wait(pending, return_when=FIRST_COMPLETED)
         for future in done:
-            runs = pending.pop(future)
+            runs, gen, alone = pending.pop(future)
             try:
                 results = future.result()
-            except Exception as exc:  # the task itself died (e.g. a lost worker)
+            except ScenarioError:
+                raise  # not the run's fault (e.g. workers with other code): stop, say why
+            except BrokenExecutor as broken:
+                if gen == generation and restartable:
+                    executor, generation = _replace(executor), generation + 1
+                if restartable and not alone:
+                    suspects.append(runs)
+                    continue
+                died = RuntimeError(
+                    "the worker process died while running this run alone (killed for "
+                    "using too much memory? os._exit in a rule?)"
+                )
+                error = _error_record(died if alone else broken)
+                results = [(run, None, error, False) for run in runs]
+            except Exception as exc:  # the task itself died (e.g. a lost Dask worker)
                 results = [(run, None, _error_record(exc), False) for run in runs]
             for run, df, error, written in results:
                 if error is not None:
@@ -392,6 +463,23 @@ def run_sweep(
                     _record_result(out, run, df)
                 progress.update(error is None)
     return failures
+
+
+def _submit(executor, generation, pending, job, runs, folder, alone=False):
+    try:
+        future = executor.submit(execute_batch, job, runs, folder)
+    except BrokenExecutor:  # broke since the last check: replace it before going on
+        executor, generation = _replace(executor), generation + 1
+        future = executor.submit(execute_batch, job, runs, folder)
+    pending[future] = (runs, generation, alone)
+    return executor, generation
+
+
+def _replace(executor: Executor) -> Executor:
+    restart = getattr(executor, "sweep_restart", None)
+    if restart is None:
+        raise BrokenExecutor("the process pool broke and cannot be replaced")
+    return restart()
 
 
 # The embedded cluster lives only as long as one sweep, on the same cores as its workers:
@@ -451,16 +539,25 @@ def make_executor(backend: str, workers: int, scheduler: str | None):
 
         warm_up()
     if backend == "local":
-        # forked, to inherit the loaded rules (spawned workers would import everything again)
-        methods = multiprocessing.get_all_start_methods()
-        executor = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("fork" if "fork" in methods else None),
-            initializer=_follow_parent,
-            initargs=(os.getpid(),),
-        )
-        executor.sweep_workers = workers
-        return executor, lambda: executor.shutdown(cancel_futures=True)
+        current: list[Executor] = []
+
+        def pool() -> Executor:
+            # forked, to inherit the loaded rules (spawned ones would import all again)
+            methods = multiprocessing.get_all_start_methods()
+            executor = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("fork" if "fork" in methods else None),
+                initializer=_follow_parent,
+                initargs=(os.getpid(),),
+            )
+            executor.sweep_workers = workers
+            executor.sweep_restart = pool  # a broken pool is replaced by a new one
+            if current:
+                current[0].shutdown(wait=False, cancel_futures=True)
+            current[:] = [executor]
+            return executor
+
+        return pool(), lambda: current[0].shutdown(cancel_futures=True)
     import dask
     from dask.distributed import Client, LocalCluster
 

@@ -510,3 +510,107 @@ def test_progress_into_a_log_writes_whole_lines(tmp_path):
     lines = log.getvalue().splitlines()
     assert "\r" not in log.getvalue() and 10 <= len(lines) <= 11
     assert lines[-1].startswith("40/40 runs, 1 failed, ") and lines[-1].endswith("~0s left")
+
+
+def _die_once(job, run):
+    # the worker process of run 3 dies, the first time only (a marker file remembers)
+    marker = Path(job["experiment"]["question"])
+    if run["run_id"] == 3 and not marker.exists():
+        marker.write_text("died")
+        os._exit(1)
+    return _REAL_RUN[0](job, run)
+
+
+def _die_always(job, run):
+    if run["run_id"] == 3:
+        os._exit(1)
+    return _REAL_RUN[0](job, run)
+
+
+@pytest.mark.parametrize("rule,exit_code,failed", [(_die_once, 0, []), (_die_always, 1, [3])])
+def test_a_dying_worker_costs_only_its_own_run(tmp_path, monkeypatch, rule, exit_code, failed):
+    import model.sweep
+
+    _REAL_RUN[:] = [model.sweep.execute_run]
+    monkeypatch.setattr(model.sweep, "execute_run", rule)
+    text = SMALL.replace("replications = 2", "replications = 5")
+    exp = _write(tmp_path, f'question = "{tmp_path / "marker"}"\n' + text)
+    out = tmp_path / "res"
+    args = ["sweep", str(exp), "--out", str(out), "--quiet", "--workers", "2"]
+    assert main(args) == exit_code
+    failures = sorted(int(f.stem[4:]) for f in (out / "failures").glob("run-*.json"))
+    assert failures == failed
+    assert sorted(_results(out)["run_id"].unique()) == [k for k in range(10) if k not in failed]
+    if failed:
+        record = json.loads((out / "failures" / "run-000003.json").read_text())
+        assert "died while running this run alone" in record["error"]
+
+
+def _exit_or_interrupt(job, run):
+    if run["run_id"] == 1:
+        raise SystemExit(3)
+    if run["run_id"] == 2:
+        raise KeyboardInterrupt
+    return _REAL_RUN[0](job, run)
+
+
+@pytest.mark.parametrize("backend", ["local", "dask"])
+def test_a_rule_that_exits_is_a_failed_run_not_a_hang(tmp_path, monkeypatch, backend):
+    import model.sweep
+
+    _REAL_RUN[:] = [model.sweep.execute_run]
+    monkeypatch.setattr(model.sweep, "execute_run", _exit_or_interrupt)
+    exp = _write(tmp_path, SMALL)
+    out = tmp_path / "res"
+    args = ["sweep", str(exp), "--out", str(out), "--quiet", "--workers", "2"]
+    assert main([*args, "--backend", backend]) == 1
+    failures = {int(f.stem[4:]): json.loads(f.read_text()) for f in (out / "failures").glob("*")}
+    assert sorted(failures) == [1, 2]
+    assert failures[1]["error"].startswith("SystemExit")
+    assert failures[2]["error"].startswith("KeyboardInterrupt")
+    assert sorted(_results(out)["run_id"].unique()) == [0, 3]
+
+
+def test_workers_with_other_model_code_stop_the_sweep(tmp_path, monkeypatch, capsys):
+    # a worker keeps the code it imported: after a rule changed, it must not run the old one
+    import model.sweep
+
+    monkeypatch.setattr(model.sweep, "_WORKER_CODE", ["the code before a change"])
+    exp = _write(tmp_path, SMALL)
+    out = tmp_path / "res"
+    assert main(["sweep", str(exp), "--out", str(out), "--quiet", "--workers", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "model code differs" in err and "restart the Dask workers" in err
+    assert not list((out / "parts").glob("*.parquet"))
+
+
+def test_project_experiment_from_its_own_folder_and_with_shipped_scenarios(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    (project / "scenarios").mkdir(parents=True)
+    (project / "experiments").mkdir()
+    (project / "scenarios" / "mine.toml").write_text(
+        'extends = "baseline"\nquestion = "Mine?"\n', encoding="utf-8"
+    )
+    text = SMALL.replace('["baseline"]', '["baseline", "mine"]').replace(
+        "replications = 2", "replications = 1"
+    )
+    _write(project / "experiments", text)
+    monkeypatch.chdir(project / "experiments")  # a relative path, from the project's folder
+    out = tmp_path / "res"
+    assert main(["sweep", "exp.toml", "--out", str(out), "--quiet", "--workers", "2"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    files = {name: Path(entry["file"]) for name, entry in manifest["scenarios"].items()}
+    assert files["mine"] == (project / "scenarios" / "mine.toml").resolve()
+    assert files["baseline"].parent.parent == ROOT  # the shipped one
+    assert set(_results(out)["scenario"]) == {"baseline", "mine"}
+
+
+def test_a_range_over_a_whole_number_key_is_refused(tmp_path, capsys):
+    exp = _write(
+        tmp_path,
+        'design = "lhs"\nsamples = 4\nmonths = 3\n[parameters."run.citizens"]\n'
+        "range = [200, 300]\n",
+    )
+    assert main(["sweep", str(exp), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "parameters.run.citizens.range" in err and "'values'" in err
