@@ -36,8 +36,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
-import platform
 import re
 import resource
 import statistics
@@ -51,6 +49,7 @@ from pathlib import Path
 import mesa
 import numba
 import numpy as np
+from _machine import machine
 
 from model import CoProductionModel, Scenario
 from model.citizens import State
@@ -248,28 +247,6 @@ def full_run(n: int) -> dict:
     }
 
 
-def machine() -> dict:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory_gb": round(mem_gb, 1),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "numba": numba.__version__,
-        "mesa": mesa.__version__,
-        "load_average": [round(x, 2) for x in os.getloadavg()],
-    }
-
-
 def markdown(report: dict) -> str:
     m = report["machine"]
     lines = [
@@ -322,7 +299,9 @@ def main() -> None:
     args = ap.parse_args()
     report: dict = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": machine(),
+        "machine": machine(
+            {"numpy": np.__version__, "numba": numba.__version__, "mesa": mesa.__version__}
+        ),
         "steps": [],
     }
     head = (

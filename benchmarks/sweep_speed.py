@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import re
 import resource
 import statistics
@@ -40,6 +38,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import dask
+import distributed
+from _machine import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,28 +86,6 @@ def one_sweep(exp: Path, out: Path, extra: list[str]) -> dict:
         "command_s": round(wall, 2),
         "steady_s": round(steady, 2),
         "cpu_s": round(cpu, 2),
-    }
-
-
-def machine() -> dict:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import dask
-    import distributed
-
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "dask": dask.__version__,
-        "distributed": distributed.__version__,
-        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -208,7 +188,7 @@ def run() -> None:
     runs = 8 * opts.replications
     report = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": machine(),
+        "machine": machine({"dask": dask.__version__, "distributed": distributed.__version__}),
         "runs": runs,
         "rounds": opts.rounds,
     }

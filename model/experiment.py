@@ -333,36 +333,38 @@ def load_experiment(ref: str | Path) -> tuple[Experiment, Path, str]:
             # every listed value, or both ends of a range, must make a valid scenario (so
             # no sampled value can fall outside: normal distributions are truncated to it)
             for value in param.values if param.values is not None else list(param.range):
-                trial = deep_merge(base, exp.overrides({key: value}))
-                try:
-                    Scenario.model_validate(trial)
-                except ValidationError as exc:
-                    err = _explain(path, trial, exc)
+                if err := _scenario_error(path, base, exp.overrides({key: value})):
                     raise ScenarioError(
                         path,
                         f"parameters.{key}",
                         value,
                         f"a scenario key and value ({err.key}: {err.allowed})",
-                    ) from None
+                    )
             if param.range is not None:
                 # a range gives decimals between its ends: a key that takes whole numbers
                 # (run.citizens, ...) would fail at run time in every sampled run
                 lo, hi = param.range
                 inside = lo + 0.377 * (hi - lo)
-                trial = deep_merge(base, exp.overrides({key: inside}))
-                try:
-                    Scenario.model_validate(trial)
-                except ValidationError as exc:
-                    err = _explain(path, trial, exc)
+                if err := _scenario_error(path, base, exp.overrides({key: inside})):
                     raise ScenarioError(
                         path,
                         f"parameters.{key}.range",
                         list(param.range),
                         f"'values' (a list) instead: a range gives decimals such as "
                         f"{inside:g}, and {err.key} takes {err.allowed}",
-                    ) from None
+                    )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return exp, path, digest
+
+
+def _scenario_error(path: Path, base: dict, overrides: dict) -> ScenarioError | None:
+    """Why the base scenario with these overrides is not a valid scenario, or None."""
+    trial = deep_merge(base, overrides)
+    try:
+        Scenario.model_validate(trial)
+    except ValidationError as exc:
+        return _explain(path, trial, exc)
+    return None
 
 
 def base_scenarios(exp: Experiment, path: Path) -> dict[str, tuple[dict, Path]]:
