@@ -15,11 +15,16 @@ first.) Two times are taken for each sweep:
 - **command**: the whole process, also starting Python and importing the model, which both
   backends pay alike.
 
-Each configuration runs ``--rounds`` times (default 5). Rounds are interleaved and the order
-rotates from round to round, so load from elsewhere on a shared machine falls on all three
-alike, and the ratios are taken within a round (Dask against the local sweep of the same
-round) before their median is taken. Targets: parallel efficiency rate_2 / (2 x rate_1)
->= 0.8; Dask overhead (time_dask / time_local_2 - 1) <= 10%.
+Each configuration runs ``--rounds`` times (default 5). In every round local with 2 workers
+runs in the middle, and the other two before and after it, swapping places from round to
+round: both ratios (2 workers against 1, Dask against local) compare sweeps that ran one
+after the other, and each configuration runs first and last equally often. The speed of a
+shared machine drifts by 20% and more over minutes; sweeps run next to each other share
+most of that drift, which a ratio then cancels. (An order rotating over all three put
+Dask and the local sweep it is compared with 16 s apart in a third of the rounds.) The
+ratios are taken within a round before their median is taken. Targets: parallel
+efficiency rate_2 / (2 x rate_1) >= 0.8; Dask overhead (time_dask / time_local_2 - 1)
+<= 10%.
 
 Writes ``benchmarks/results/sweep_speed.json`` and ``sweep_speed.md``.
 
@@ -30,8 +35,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -64,8 +71,21 @@ CONFIGS = [
 LOCAL1, LOCAL2, DASK = (label for label, _ in CONFIGS)
 
 
+def settle() -> None:
+    """Let the machine quieten down before a sweep: the previous sweep's 160 parts are
+    still being written back to disk for up to 30 s (the kernel's dirty-page expiry), and
+    its exiting processes still free memory. Without this, a sweep paid for whichever sweep
+    ran before it."""
+    os.sync()
+    time.sleep(SETTLE_S)
+
+
+SETTLE_S = 2.0
+
+
 def one_sweep(exp: Path, out: Path, extra: list[str]) -> dict:
     args = ["sweep", str(exp), "--out", str(out), "--quiet", *extra]
+    settle()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(
@@ -81,6 +101,7 @@ def one_sweep(exp: Path, out: Path, extra: list[str]) -> dict:
     # at its steady rate, without its start (imports, compiled rules, cluster) and end
     done = sorted(p.stat().st_mtime for p in (out / "parts").glob("run-*.parquet"))
     steady = (done[-1] - done[0]) / (len(done) - 1) * len(done)
+    shutil.rmtree(out)  # kept no longer than measured: nothing left for the next to write back
     return {
         "sweep_s": round(timing["sweep_s"], 2),
         "command_s": round(wall, 2),
@@ -122,7 +143,8 @@ def markdown(report: dict) -> str:
         "",
         f"The `levers` experiment: {report['runs']} runs of 2,000 citizens x 120 months. Each "
         f"configuration ran {report['rounds']} times, each time as a fresh `coprod sweep` "
-        "process; rounds interleaved, their order rotating.",
+        "process; in each round local with 2 workers ran in the middle, the other two before and "
+        "after it, swapping from round to round.",
         "",
         "| configuration | sweep s, median (all rounds) | runs/min | command s, median |",
         "|---|---:|---:|---:|",
@@ -197,7 +219,8 @@ def run() -> None:
         exp = Path(tmp) / "levers.toml"
         exp.write_text(text, encoding="utf-8")
         for r in range(opts.rounds):
-            for label, extra in CONFIGS[r % 3 :] + CONFIGS[: r % 3]:
+            # local with 2 workers in the middle, next to both sweeps it is compared with
+            for label, extra in CONFIGS if r % 2 == 0 else CONFIGS[::-1]:
                 out = Path(tmp) / f"{label.replace(' ', '').replace(',', '_')}_{r}"
                 times[label].append(one_sweep(exp, out, extra))
                 t = times[label][-1]

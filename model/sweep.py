@@ -416,10 +416,16 @@ def run_sweep(
     replaced (``executor.sweep_restart``) and each of those runs goes again on its own,
     with nothing else in the pool: one that breaks the pool alone is recorded as failed,
     the others are not touched. Local sweeps keep at most two runs per worker in the pool,
-    so that few runs are ever held when it breaks."""
+    so that few runs are ever held when it breaks.
+
+    Tasks are handed out as workers free up, a few more than there are workers (the rest
+    waits here), for every backend: submitting a task costs this process a few milliseconds
+    (on the embedded Dask cluster, also the scheduler's work on the same cores), and
+    submitting all tasks at once delayed the first run by 0.2 s."""
     restartable = getattr(executor, "sweep_restart", None) is not None
-    if restartable:
-        max_pending = min(max_pending, 2 * getattr(executor, "sweep_workers", 1))
+    workers = getattr(executor, "sweep_workers", None)
+    if workers:
+        max_pending = min(max_pending, 2 * workers if restartable else 2 * workers + 2)
     pending: dict = {}
     queue = _batches(todo, batch, getattr(executor, "sweep_workers", None))
     suspects: list[list[dict]] = []  # runs held by a pool that broke: to go again alone
@@ -596,6 +602,9 @@ def make_executor(backend: str, workers: int, scheduler: str | None):
         if cluster is not None:
             cluster.close()
 
-    executor = client.get_executor()
+    # pure=False: tasks write files, and each has a fresh key; a pure task would be hashed
+    # (dask.tokenize walks the job and its runs, ~2 ms a task) and a resubmitted one could
+    # be merged with an earlier task of the same runs
+    executor = client.get_executor(pure=False)
     executor.sweep_workers = sum(client.nthreads().values()) or workers
     return executor, close
