@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -225,6 +226,52 @@ def test_batches_shrink_towards_the_end_and_keep_every_run_once():
     assert [len(t) for t in _batches(todo, 4, None)] == [4] * 8  # workers unknown
     assert [len(t) for t in _batches(todo, 1, 2)] == [1] * 32
     assert _batches([], 4, 2) == []
+
+
+class _CountingExecutor:
+    """Runs tasks on two threads and records how many were handed out but not finished."""
+
+    def __init__(self, workers: int, restartable: bool):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.pool = ThreadPoolExecutor(workers)
+        self.sweep_workers = workers
+        if restartable:
+            self.sweep_restart = lambda: self
+        self.in_flight = self.most = 0
+        self.lock = threading.Lock()
+
+    def _finished(self, _future) -> None:
+        with self.lock:
+            self.in_flight -= 1
+
+    def submit(self, fn, job, runs, folder):
+        with self.lock:
+            self.in_flight += 1
+            self.most = max(self.most, self.in_flight)
+
+        def task():
+            time.sleep(0.005)
+            return [(run, None, None, True) for run in runs]
+
+        future = self.pool.submit(task)
+        future.add_done_callback(self._finished)
+        return future
+
+
+@pytest.mark.parametrize("restartable,most", [(False, 2 * 2 + 2), (True, 2 * 2)])
+def test_tasks_are_handed_out_as_workers_free_up(tmp_path, restartable, most):
+    # submitting every task up front delayed the first Dask run by 0.2 s (each submission
+    # costs the sweep process milliseconds before anything runs); a few ahead is enough
+    from model.sweep import Progress, run_sweep
+
+    executor = _CountingExecutor(2, restartable)
+    todo = [{"run_id": k} for k in range(40)]
+    progress = Progress(len(todo), enabled=False)
+    failures = run_sweep({}, todo, tmp_path, executor, progress, batch=2, shared_disk=True)
+    executor.pool.shutdown()
+    assert failures == 0 and progress.done == 40
+    assert executor.most == most
 
 
 @pytest.mark.parametrize(
