@@ -71,6 +71,9 @@ CONFIGS = [
 LOCAL1, LOCAL2, DASK = (label for label, _ in CONFIGS)
 
 
+SETTLE_S = 2.0
+
+
 def settle() -> None:
     """Let the machine quieten down before a sweep: the previous sweep's 160 parts are
     still being written back to disk for up to 30 s (the kernel's dirty-page expiry), and
@@ -78,9 +81,6 @@ def settle() -> None:
     ran before it."""
     os.sync()
     time.sleep(SETTLE_S)
-
-
-SETTLE_S = 2.0
 
 
 def one_sweep(exp: Path, out: Path, extra: list[str]) -> dict:

@@ -215,8 +215,8 @@ def prepare(
     resume: bool,
     scenarios: dict[str, dict],
 ) -> list[dict]:
-    """Create or check the results folder; returns the runs still to do."""
-    check_out(out, exp_path, digest, scenarios, resume)
+    """Create the results folder and its manifest (once :func:`check_out` has accepted
+    the folder); returns the runs still to do."""
     runs = exp.runs()
     manifest_path = out / "manifest.json"
     _make_folders(out)
@@ -427,7 +427,7 @@ def run_sweep(
     if workers:
         max_pending = min(max_pending, 2 * workers if restartable else 2 * workers + 2)
     pending: dict = {}
-    queue = _batches(todo, batch, getattr(executor, "sweep_workers", None))
+    queue = _batches(todo, batch, workers)
     suspects: list[list[dict]] = []  # runs held by a pool that broke: to go again alone
     failures = 0
     generation = 0  # of the process pool, counted up at each replacement

@@ -241,10 +241,6 @@ class _CountingExecutor:
         self.in_flight = self.most = 0
         self.lock = threading.Lock()
 
-    def _finished(self, _future) -> None:
-        with self.lock:
-            self.in_flight -= 1
-
     def submit(self, fn, job, runs, folder):
         with self.lock:
             self.in_flight += 1
@@ -252,11 +248,13 @@ class _CountingExecutor:
 
         def task():
             time.sleep(0.005)
+            # counted off before the future is done (a done-callback could run after the
+            # sweep has already been woken and handed out the next task)
+            with self.lock:
+                self.in_flight -= 1
             return [(run, None, None, True) for run in runs]
 
-        future = self.pool.submit(task)
-        future.add_done_callback(self._finished)
-        return future
+        return self.pool.submit(task)
 
 
 @pytest.mark.parametrize("restartable,most", [(False, 2 * 2 + 2), (True, 2 * 2)])
