@@ -15,14 +15,17 @@ first.) Two times are taken for each sweep:
 - **command**: the whole process, also starting Python and importing the model, which both
   backends pay alike.
 
-Each configuration runs ``--rounds`` times (default 5). In every round local with 2 workers
-runs in the middle, and the other two before and after it, swapping places from round to
-round: both ratios (2 workers against 1, Dask against local) compare sweeps that ran one
-after the other, and each configuration runs first and last equally often. The speed of a
-shared machine drifts by 20% and more over minutes; sweeps run next to each other share
-most of that drift, which a ratio then cancels. (An order rotating over all three put
-Dask and the local sweep it is compared with 16 s apart in a third of the rounds.) The
-ratios are taken within a round before their median is taken. Targets: parallel
+Each configuration runs ``--rounds`` times (default 10, about 8 minutes). In every round
+local with 2 workers runs in the middle, and the other two before and after it, swapping
+places from round to round: both ratios (2 workers against 1, Dask against local) compare
+sweeps that ran one after the other, and each configuration runs first and last equally
+often. The speed of a shared machine drifts by 20% and more over minutes; sweeps run next
+to each other share most of that drift, which a ratio then cancels. (An order rotating
+over all three put Dask and the local sweep it is compared with 16 s apart in a third of
+the rounds.) The ratios are taken within a round before their median is taken, and a
+bootstrap over the rounds gives the median's 95% interval: on a 2-core VM single rounds of
+the Dask ratio scattered from -10% to +43%, and two runs of the same code gave medians of
++12.6% (10 rounds) and +6.6% (20 rounds); fewer rounds than 10 say little. Targets: parallel
 efficiency rate_2 / (2 x rate_1) >= 0.8; Dask overhead (time_dask / time_local_2 - 1)
 <= 10%.
 
@@ -36,6 +39,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import resource
 import shutil
@@ -110,6 +114,21 @@ def one_sweep(exp: Path, out: Path, extra: list[str]) -> dict:
     }
 
 
+BOOTSTRAP = 4000
+
+
+def median_interval(values: list[float], level: float = 0.95) -> list[float]:
+    """Percentile bootstrap interval of the median over rounds (rounds resampled with
+    replacement, fixed seed): how far the reported median could be from the machine's
+    true one, given how much its rounds scatter."""
+    rng = random.Random(0)
+    medians = sorted(
+        statistics.median(rng.choices(values, k=len(values))) for _ in range(BOOTSTRAP)
+    )
+    tail = (1 - level) / 2
+    return [medians[int(tail * BOOTSTRAP)], medians[int((1 - tail) * BOOTSTRAP) - 1]]
+
+
 def summarise(times: dict[str, list[dict]], runs: int, key: str) -> dict:
     """Rates, and the two ratios per round and their median, for one of the two times."""
     t = {label: [r[key] for r in rounds] for label, rounds in times.items()}
@@ -122,8 +141,10 @@ def summarise(times: dict[str, list[dict]], runs: int, key: str) -> dict:
         },
         "efficiency_by_round": [round(x, 3) for x in eff],
         "efficiency": round(statistics.median(eff), 3),
+        "efficiency_ci95": [round(x, 3) for x in median_interval(eff)],
         "dask_overhead_by_round": [round(x, 4) for x in over],
         "dask_overhead": round(statistics.median(over), 4),
+        "dask_overhead_ci95": [round(x, 4) for x in median_interval(over)],
         # the same two from the fastest round of each configuration (on a shared machine
         # other work only adds time)
         "efficiency_fastest": round(min(t[LOCAL1]) / (2 * min(t[LOCAL2])), 3),
@@ -164,14 +185,16 @@ def markdown(report: dict) -> str:
 
     lines += [
         "",
-        "| measure | target | sweep: median over rounds (range) | sweep: fastest rounds "
-        "| whole command | steady rate |",
-        "|---|---|---:|---:|---:|---:|",
+        "| measure | target | sweep: median over rounds | its 95% interval | rounds' range "
+        "| sweep: fastest rounds | whole command | steady rate |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
         f"| parallel efficiency, 2 workers | ≥ 0.8 | **{s['efficiency']:.2f}** "
-        f"({min(s['efficiency_by_round']):.2f}–{max(s['efficiency_by_round']):.2f}) "
+        f"| {s['efficiency_ci95'][0]:.2f}–{s['efficiency_ci95'][1]:.2f} "
+        f"| {min(s['efficiency_by_round']):.2f}–{max(s['efficiency_by_round']):.2f} "
         f"| {s['efficiency_fastest']:.2f} | {c['efficiency']:.2f} | {st['efficiency']:.2f} |",
         f"| Dask overhead against local processes | ≤ 10% | **{pct(s['dask_overhead'])}** "
-        f"({pct(min(s['dask_overhead_by_round']))} to {pct(max(s['dask_overhead_by_round']))}) "
+        f"| {pct(s['dask_overhead_ci95'][0])} to {pct(s['dask_overhead_ci95'][1])} "
+        f"| {pct(min(s['dask_overhead_by_round']))} to {pct(max(s['dask_overhead_by_round']))} "
         f"| {pct(s['dask_overhead_fastest'])} | {pct(c['dask_overhead'])} "
         f"| {pct(st['dask_overhead'])} |",
         "",
@@ -189,6 +212,10 @@ def markdown(report: dict) -> str:
         "left out), the time the same number of runs takes at that rate; medians of the "
         "ratios within rounds. What a long sweep (thousands of runs) approaches.",
         "",
+        "*95% interval*: percentile bootstrap of the median over rounds (rounds resampled "
+        f"{BOOTSTRAP} times): on a machine whose speed drifts, how far the median of this "
+        "many rounds may lie from the one a longer run would give.",
+        "",
         "Ratios are taken within each round, then their median. *Sweep* times the `coprod "
         "sweep` command from reading the experiment to the last part written (loading the "
         "compiled rules and, for Dask, importing `dask.distributed`, starting and stopping the "
@@ -202,7 +229,7 @@ def markdown(report: dict) -> str:
 def run() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--replications", type=int, default=20)
-    ap.add_argument("--rounds", type=int, default=5, help="repetitions of each configuration")
+    ap.add_argument("--rounds", type=int, default=10, help="repetitions of each configuration")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     opts = ap.parse_args()
     text = (ROOT / "experiments" / "levers.toml").read_text(encoding="utf-8")
