@@ -24,8 +24,8 @@ to each other share most of that drift, which a ratio then cancels. (An order ro
 over all three put Dask and the local sweep it is compared with 16 s apart in a third of
 the rounds.) The ratios are taken within a round before their median is taken, and a
 bootstrap over the rounds gives the median's 95% interval: on a 2-core VM single rounds of
-the Dask ratio scattered from -10% to +43%, and two runs of the same code gave medians of
-+12.6% (10 rounds) and +6.6% (20 rounds); fewer rounds than 10 say little. Targets: parallel
+the Dask ratio scattered from -10% to +43%, and three runs of the same code gave medians
+of +12.6% (10 rounds), +6.6% (20) and +8.2% (10); fewer rounds than 10 say little. Targets: parallel
 efficiency rate_2 / (2 x rate_1) >= 0.8; Dask overhead (time_dask / time_local_2 - 1)
 <= 10%.
 
