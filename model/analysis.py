@@ -273,13 +273,16 @@ def differences_from_baseline(
     -------
     pandas.DataFrame
         Tidy table with columns ``scenario``, ``point``, the ``param:<key>`` columns,
-        ``indicator``, ``reference_scenario``, ``reference_point``, ``n`` (pairs), ``mean``,
-        ``q05`` and ``q95`` (5% and 95% quantiles of the paired differences, i.e. the spread
-        over replications, not a confidence interval of the mean). The reference itself is
-        left out; replications missing on either side (failed runs) are not paired.
+        ``indicator``, ``reference_scenario``, ``reference_point``, ``n`` (pairs), ``mean``
+        and ``sd`` of the paired differences, ``ci95_low`` and ``ci95_high`` (95% confidence
+        interval of the mean difference, Student's t with n - 1 degrees of freedom; empty
+        for fewer than 2 pairs: is the effect distinguishable from zero?), ``q05`` and
+        ``q95`` (5% and 95% quantiles of the paired differences: how much the effect varies
+        from one replication to the next). The reference itself is left out; replications
+        missing on either side (failed runs) are not paired.
     """
     cols = ["scenario", "point", "indicator", "reference_scenario", "reference_point"]
-    cols += ["n", "mean", "q05", "q95"]
+    cols += ["n", "mean", "sd", "ci95_low", "ci95_high", "q05", "q95"]
     final = final_values(df)
     if final.empty:
         return pd.DataFrame(columns=cols)
@@ -309,7 +312,18 @@ def differences_from_baseline(
     diff["point"] = diff["point"].astype(int)
     long = diff.melt(id_vars=["scenario", "point"], value_vars=indicators, var_name="indicator")
     long["value"] = long["value"].astype(float)
-    stats = _tidy_stats(long, ["scenario", "point", "indicator"], sd=False)
+    from scipy.stats import t as student_t  # here: scipy.stats takes a while to import
+
+    stats = _tidy_stats(long, ["scenario", "point", "indicator"])
+    # the replications are independent draws of the paired difference: a t interval of its
+    # mean (with common random numbers the pairs vary little, so it is narrow)
+    n = stats["n"].to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = student_t.ppf(0.975, n - 1) * stats["sd"].to_numpy(float) / np.sqrt(n)
+    half = np.where(n >= 2, half, np.nan)
+    at = stats.columns.get_loc("sd") + 1
+    stats.insert(at, "ci95_low", stats["mean"] - half)
+    stats.insert(at + 1, "ci95_high", stats["mean"] + half)
     stats.insert(3, "reference_scenario", ref_scen)
     stats.insert(4, "reference_point", stats["point"] if ref_point is None else ref_point)
     table = _group_params(final).merge(stats, on=["scenario", "point"], how="right")
@@ -1257,8 +1271,9 @@ def _report_tables(df: pd.DataFrame, out: Path, indicators: tuple[str, ...]) -> 
         "- [Summary](summary.csv) ([Parquet](summary.parquet)): every indicator per scenario "
         "and design point: mean, sd, 5% and 95% quantiles over replications, n.",
         "- [Differences from the reference](differences.csv) ([Parquet](differences.parquet)): "
-        f"paired differences from scenario `{ref_scen}`, point {ref_point}: mean and 5-95% "
-        "range over replications.",
+        f"paired differences from scenario `{ref_scen}`, point {ref_point}: mean, sd, 95% "
+        "confidence interval of the mean (`ci95_low`, `ci95_high`: does the effect differ from "
+        "zero?) and 5-95% range over replications (how much it varies from run to run).",
         "",
     ]
     key = _key_results(summary, [i for i in indicators if i in set(summary["indicator"])])
@@ -1363,6 +1378,8 @@ def _report_figures(
         ]
     else:
         notes.append("No education gradient chart: the engaged_share_edu_* columns are missing.")
+    if len(md) == 2:  # nothing to show: say so under the heading rather than leave it empty
+        md += ["No figures for these results (see the notes below).", ""]
     return md
 
 

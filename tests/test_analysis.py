@@ -237,7 +237,34 @@ def test_differences_are_paired_by_replication(grid_dir):
     # the replication noise cancels in the pairs: the interval has no width
     assert row["mean"] == pytest.approx(0.3)
     assert row["q05"] == pytest.approx(0.3) and row["q95"] == pytest.approx(0.3)
+    assert row["ci95_low"] == pytest.approx(0.3) and row["ci95_high"] == pytest.approx(0.3)
     assert set(table["point"]) == {1}  # the reference itself is left out
+
+
+def test_differences_carry_a_t_interval_of_the_mean(tmp_path):
+    # paired differences 0.1, 0.2, 0.6: mean 0.3, sd 0.2646; t(0.975, 2) = 4.3027
+    finals = [0.1, 0.2, 0.6]
+    rows = [
+        {
+            "run_id": 2 * r + p,
+            "scenario": "baseline",
+            "point": p,
+            "replication": r,
+            "step": 1,
+            "engaged_share": 0.2 + (finals[r] if p == 1 else 0.0),
+        }
+        for r in range(3)
+        for p in (0, 1)
+    ]
+    table = differences_from_baseline(pd.DataFrame(rows))
+    row = table[table["indicator"] == "engaged_share"].iloc[0]
+    half = 4.302652729911275 * np.std(finals, ddof=1) / np.sqrt(3)
+    assert row["n"] == 3 and row["mean"] == pytest.approx(0.3)
+    assert row["sd"] == pytest.approx(np.std(finals, ddof=1))
+    assert (row["ci95_low"], row["ci95_high"]) == pytest.approx((0.3 - half, 0.3 + half))
+    # with one pair there is no interval at all
+    one = differences_from_baseline(pd.DataFrame(rows[:2]))
+    assert one["ci95_low"].isna().all() and one["ci95_high"].isna().all()
 
 
 def test_differences_reference_the_baseline_scenario(tmp_path):
@@ -331,6 +358,9 @@ DIFF_COLUMNS = [
     "reference_point",
     "n",
     "mean",
+    "sd",
+    "ci95_low",
+    "ci95_high",
     "q05",
     "q95",
 ]
@@ -561,3 +591,13 @@ def test_verdicts_need_enough_pairs_and_every_variant():
     few = rule_verdicts(table(MIN_PAIRS - 1, (0.01, 0.02)))
     assert set(few["verdict"]) == {"depends on rule"}  # b's range is too thin to count
     assert set(rule_verdicts(table(0, (float("nan"), float("nan"))))["verdict"]) == {"incomplete"}
+
+
+def test_a_report_without_figures_says_so_under_its_heading(tmp_path):
+    root = make_results(tmp_path / "r", "grid", [{A: 0.0}, {A: 1.0}], keep="final")
+    for part in (root / "parts").glob("*.parquet"):  # as if indicators left them out
+        df = pd.read_parquet(part)
+        df.drop(columns=[c for c in df if c.startswith("engaged_share_edu")]).to_parquet(part)
+    text = write_report(root).read_text()
+    assert "## Figures\n\nNo figures for these results (see the notes below)." in text
+    assert "Only final values were kept" in text and "No education gradient chart" in text
