@@ -148,10 +148,42 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+# keys only an experiment file has at its top level: a file with one of them is checked as an
+# experiment, not as a scenario
+EXPERIMENT_KEYS = {"design", "parameters", "replications", "samples", "scenarios", "keep"}
+
+
+def _is_experiment(ref: str) -> bool:
+    from model.experiment import experiment_dir
+    from model.scenario_files import read_toml, resolve
+
+    path = resolve(ref)
+    if not path.is_file():  # a bare name: a shipped experiment if there is no such scenario
+        return (experiment_dir() / f"{ref}.toml").is_file()
+    try:
+        return bool(EXPERIMENT_KEYS & set(read_toml(path)))
+    except ScenarioError:
+        return False  # the scenario check reports what is wrong with the file
+
+
+def _check_experiment(ref: str) -> str:
+    from model.experiment import load_experiment
+
+    exp, path, _ = load_experiment(ref)
+    return (
+        f"ok: {path} (experiment {exp.name}: {exp.design} design, {len(exp.points())} points "
+        f"x {exp.replications} replications x {len(exp.scenarios)} "
+        f"scenario{'s' if len(exp.scenarios) != 1 else ''} = {len(exp.runs())} runs)"
+    )
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     status = 0
     for ref in args.files:
         try:
+            if _is_experiment(ref):
+                print(_check_experiment(ref))
+                continue
             sc = load_scenario(ref)
         except ScenarioError as exc:
             print(f"error: {exc}", file=sys.stderr)
@@ -227,6 +259,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     job = job_of(exp, path)
     out = Path(args.out) if args.out else Path("results") / exp.name
     check_out(out, path, digest, job["scenarios"], args.resume)
+    if args.resume and not (out / "manifest.json").is_file():
+        # the same command starts a sweep and continues it; a mistyped --out says so here
+        print(f"{out}/ holds no sweep to resume: starting a new one", flush=True)
     executor = close = None
     if args.scheduler:  # connect before writing anything: an unreachable address leaves no trace
         executor, close = make_executor(args.backend, args.workers, args.scheduler)
@@ -259,9 +294,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if close is not None:
             close()
     failed_total = len(list((out / "failures").glob("run-*.json")))
+    where = f" (see {out}/failures/)" if failed_total else ""
     print(
         f"done: {progress.done - failures} runs finished now, {failures} failed now; "
-        f"{failed_total} failed in all (see {out}/failures/)"
+        f"{failed_total} failed in all{where}"
     )
     return 1 if failed_total else 0
 
@@ -342,7 +378,10 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("scenarios", help="list scenarios and the questions they answer")
     s.add_argument("--dir", help="folder of scenario files (default: scenarios/)")
     s.set_defaults(func=cmd_scenarios)
-    c = sub.add_parser("check", help="validate scenario files")
+    c = sub.add_parser(
+        "check",
+        help="validate scenario or experiment files (an experiment has design, parameters, ...)",
+    )
     c.add_argument("files", nargs="+")
     c.set_defaults(func=cmd_check)
     j = sub.add_parser("schema", help="print the JSON Schema of scenario (or experiment) files")

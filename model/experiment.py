@@ -452,8 +452,36 @@ def _explain_experiment(path: Path, exc: ValidationError) -> ScenarioError:
     if err["type"] in _BOUNDS.values() and isinstance(loc[-1], str):
         field = _model_at(loc[:-1]).model_fields[loc[-1]]
         return ScenarioError(path, key, err.get("input"), _bounded(field))
+    if err["type"] in _NUMBERS and isinstance(loc[-1], str):
+        field = _model_at(loc[:-1]).model_fields.get(loc[-1])
+        if field is not None and field.metadata:  # with its bounds, if it declares any
+            return ScenarioError(path, key, err.get("input"), _bounded(field))
+    if err["type"] in _PLAIN:
+        return ScenarioError(path, key, err.get("input"), _PLAIN[err["type"]])
+    if err["type"] == "too_short":
+        least = (err.get("ctx") or {}).get("min_length", 1)
+        items = "item" if least == 1 else "items"
+        return ScenarioError(path, key, err.get("input"), f"a list of at least {least} {items}")
     msg = err["msg"].removeprefix("Value error, ")
     return ScenarioError(path, key, err.get("input"), msg)
+
+
+# pydantic's error types in the words of a TOML file's author
+_NUMBERS = {"int_parsing", "int_type", "int_from_float", "float_parsing", "float_type"}
+_PLAIN = {
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "string_type": "text in quotes",
+    "list_type": "a list in brackets: [..., ...]",
+    "dict_type": "a table of keys",
+    "model_type": "a table of keys",
+    "missing": "this key is required",
+}
 
 
 _BOUNDS = {

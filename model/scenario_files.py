@@ -90,9 +90,13 @@ def read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(
-            path, "", f"invalid TOML ({exc})", "TOML syntax (https://toml.io); strings need quotes"
-        ) from None
+        # "Expected ... (at line 8, column 5)": the place goes where the key would, so that
+        # the message is not cut short (a given value is shown up to 80 characters)
+        problem, _, place = str(exc).partition(" (at ")
+        allowed = "TOML syntax (https://toml.io)"
+        if problem.startswith("Invalid value"):
+            allowed += '; text needs quotes, e.g. style = "cooperative"'
+        raise ScenarioError(path, place.rstrip(")"), f"invalid TOML: {problem}", allowed) from None
 
 
 def load_raw(

@@ -151,7 +151,9 @@ def test_console_script_runs_in_a_new_process(tmp_path):
 # --------------------------------------------------------------------------- bad input
 
 BAD = {
-    "syntax": ('question = "x"\n[run\nmonths = 3\n', "", "invalid TOML"),
+    # the place of a syntax error goes where a key would, so the message is never cut short
+    "syntax": ('question = "x"\n[run\nmonths = 3\n', "line 2, column 5", "TOML syntax"),
+    "unquoted": ('question = "x"\n[levers.leadership]\nstyle = cooperative\n', "line 3", "quotes"),
     "unknown_key": (
         'question = "x"\n[levers.participation]\ntiming = "late"\nspeed = 3\n',
         "levers.participation.speed",

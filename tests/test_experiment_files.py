@@ -129,6 +129,12 @@ def test_the_schema_refuses_what_the_loader_refuses():
             'samples = 0\ndesign = "lhs"\n',
             ["samples: given 0", "a whole number at least 1 and at most 100,000"],
         ),
+        (  # pydantic's own wording ("Input should be ...") does not reach the user
+            'replications = "two"\n',
+            ["replications: given 'two'", "allowed: a whole number at least 1"],
+        ),
+        ("scenarios = []\n", ["scenarios: given []", "a list of at least 1 item"]),
+        ('scenarios = "baseline"\n', ["scenarios: given 'baseline'", "a list in brackets"]),
     ],
 )
 def test_bad_experiments_name_key_given_and_allowed(tmp_path, capsys, text, expected):
@@ -190,3 +196,18 @@ def test_a_missing_experiment_file_lists_the_shipped_experiments(
 def test_an_empty_experiment_file_is_refused_as_an_experiment(tmp_path, capsys):
     err = _refused(tmp_path, capsys, str(_write(tmp_path, "")))
     assert "empty file" in err and "experiment" in err.split("allowed: ")[1]
+
+
+def test_check_validates_experiment_files_as_experiments(tmp_path, capsys):
+    assert main(["check", "levers", str(ROOT / "experiments" / "sensitivity.toml")]) == 0
+    out = capsys.readouterr().out
+    assert "experiment levers: grid design, 8 points x 20 replications x 1 scenario = 160" in out
+    assert "experiment sensitivity: sobol design" in out
+    # a bad experiment is explained as an experiment, not as a scenario with unknown keys
+    exp = _write(tmp_path, 'design = "grid"\nreplications = 0\n')
+    assert main(["check", str(exp)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        f"error: {exp}: replications: given 0; allowed: a whole number at least 1 and at most "
+        "10,000"
+    )

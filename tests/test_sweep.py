@@ -659,3 +659,16 @@ def test_a_range_over_a_whole_number_key_is_refused(tmp_path, capsys):
     assert main(["sweep", str(exp), "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err
     assert "parameters.run.citizens.range" in err and "'values'" in err
+
+
+def test_resume_into_a_new_folder_says_it_starts_afresh(tmp_path, capsys):
+    # one command starts a sweep and continues it; a mistyped --out must not pass unnoticed
+    exp = _write(tmp_path, SMALL)
+    out = tmp_path / "typo"
+    assert main(["sweep", str(exp), "--out", str(out), "--resume", "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert f"{out}/ holds no sweep to resume: starting a new one" in text
+    assert "4 runs finished now, 0 failed now; 0 failed in all" in text
+    assert "failures/" not in text  # nothing to look at
+    assert main(["sweep", str(exp), "--out", str(out), "--resume", "--quiet"]) == 0
+    assert "holds no sweep" not in capsys.readouterr().out
