@@ -1103,8 +1103,11 @@ def sensitivity_chart(table: pd.DataFrame) -> Figure:
         ax.set_yticks(y, labels, fontsize=8)
         ax.invert_yaxis()
         ax.grid(axis="x", alpha=0.3)
-        ax.legend(fontsize=8, loc="lower right")
         ax.set_title(f"{sc}: {t['indicator'].iloc[0]}", fontsize=10)
+    # one legend below the panels: inside one, it covered the bars and error bars of
+    # whichever parameters sat in its corner
+    handles, names = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncols=len(handles), fontsize=8)
     return fig
 
 

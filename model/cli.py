@@ -270,7 +270,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         total = len(exp.runs())
         print(
             f"{exp.name}: {total} runs ({exp.design}, {len(exp.points())} points x "
-            f"{exp.replications} replications x {len(exp.scenarios)} scenarios); "
+            f"{exp.replications} replications x {len(exp.scenarios)} "
+            f"scenario{'s' if len(exp.scenarios) != 1 else ''}); "
             f"{total - len(todo)} already done; writing to {out}/",
             flush=True,
         )
@@ -404,8 +405,18 @@ def parser() -> argparse.ArgumentParser:
     w = sub.add_parser("sweep", help="run an experiment (many runs, resumable)")
     w.add_argument("experiment", help="experiment file or name (e.g. experiments/levers.toml)")
     w.add_argument("--out", help="results folder (default results/EXPERIMENT)")
-    w.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1)
-    w.add_argument("--backend", choices=["local", "dask"], default="local")
+    w.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=os.cpu_count() or 1,
+        help="runs at once: worker processes (default: the machine's cores)",
+    )
+    w.add_argument(
+        "--backend",
+        choices=["local", "dask"],
+        default="local",
+        help="local processes (default), or Dask: an embedded cluster, or --scheduler's",
+    )
     w.add_argument("--scheduler", help="address of a running Dask scheduler (dask backend)")
     w.add_argument("--resume", action="store_true", help="continue a sweep in --out")
     w.add_argument("--quiet", action="store_true", help="no progress bar")
