@@ -149,7 +149,9 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 # keys only an experiment file has at its top level: a file with one of them is checked as an
-# experiment, not as a scenario
+# experiment, not as a scenario. Not months, citizens or seed, which experiments also have:
+# a scenario's author who writes them at the top level (not under [run]) should hear which
+# keys a scenario takes.
 EXPERIMENT_KEYS = {"design", "parameters", "replications", "samples", "scenarios", "keep"}
 
 
