@@ -173,9 +173,17 @@ def _check_experiment(ref: str) -> str:
 
     exp, path, _ = load_experiment(ref)
     return (
-        f"ok: {path} (experiment {exp.name}: {exp.design} design, {len(exp.points())} points "
-        f"x {exp.replications} replications x {len(exp.scenarios)} "
-        f"scenario{'s' if len(exp.scenarios) != 1 else ''} = {len(exp.runs())} runs)"
+        f"ok: {path} (experiment {exp.name}: {exp.design} design, {_design_size(exp)} = "
+        f"{len(exp.runs())} runs)"
+    )
+
+
+def _design_size(exp) -> str:
+    """'8 points x 20 replications x 1 scenario': how an experiment's runs come about."""
+    scenarios = len(exp.scenarios)
+    return (
+        f"{len(exp.points())} points x {exp.replications} replications x {scenarios} "
+        f"scenario{'s' if scenarios != 1 else ''}"
     )
 
 
@@ -271,9 +279,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         todo = prepare(exp, path, digest, out, args.resume, job["scenarios"])
         total = len(exp.runs())
         print(
-            f"{exp.name}: {total} runs ({exp.design}, {len(exp.points())} points x "
-            f"{exp.replications} replications x {len(exp.scenarios)} "
-            f"scenario{'s' if len(exp.scenarios) != 1 else ''}); "
+            f"{exp.name}: {total} runs ({exp.design}, {_design_size(exp)}); "
             f"{total - len(todo)} already done; writing to {out}/",
             flush=True,
         )
