@@ -5,7 +5,7 @@ short sweep most of it is this fixed cost, which does not grow with the number o
 Each repetition is a fresh Python process (an import is paid once per process, as a
 user's ``coprod sweep`` pays it), which times, after importing the model:
 
-- **warm-up**: loading the compiled rules (``model.model.warm_up``), which both backends
+- **warm-up**: loading the compiled rules (``model.simulation.model.warm_up``), which both backends
   do before forking their workers;
 - **import**: ``import dask.distributed`` (Dask only);
 - **start**: ``make_executor`` as ``coprod sweep`` calls it, up to workers ready to run
@@ -38,8 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = """
 import json, sys, time
 backend, workers = sys.argv[1], int(sys.argv[2])
-from model.model import warm_up
-from model.sweep import make_executor
+from model.simulation.model import warm_up
+from model.studies.sweep import make_executor
 t0 = time.perf_counter()
 warm_up()
 t1 = time.perf_counter()

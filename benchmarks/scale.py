@@ -52,7 +52,7 @@ import numpy as np
 from _machine import machine
 
 from model import CoProductionModel, Scenario
-from model.citizens import State
+from model.simulation.citizens import State
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -217,7 +217,7 @@ def full_run(n: int) -> dict:
             [
                 sys.executable,
                 "-m",
-                "model.cli",
+                "model.interface.cli",
                 "run",
                 str(ROOT / "scenarios" / "baseline.toml"),
                 "--citizens",

@@ -61,7 +61,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = """
 import json, sys, time
 t0 = time.perf_counter()
-from model.cli import main
+from model.interface.cli import main
 t1 = time.perf_counter()
 rc = main(sys.argv[1:])
 print(json.dumps({"rc": rc, "import_s": t1 - t0, "sweep_s": time.perf_counter() - t1}))

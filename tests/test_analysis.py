@@ -1,4 +1,4 @@
-"""Sweep analysis (model/analysis.py) on synthetic results directories.
+"""Sweep analysis (model/studies/analysis/) on synthetic results directories.
 
 The fixtures write exactly the runner's format (manifest.json, parts/run-<id>.parquet,
 failures/run-<id>.json) with deterministic responses, so the expected numbers are known.
@@ -17,7 +17,8 @@ from matplotlib.figure import Figure
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-from model.analysis import (
+from model.interface.cli import main
+from model.studies.analysis import (
     RULE_INDICATORS,
     VERDICTS,
     conclusion_sentences,
@@ -36,7 +37,6 @@ from model.analysis import (
     summary_table,
     write_report,
 )
-from model.cli import main
 
 MONTHS = 6
 A, B = "levers.support.budget", "behaviour.ask_rate"
@@ -572,7 +572,7 @@ def test_a_sweep_over_a_rule_variant_reports_conclusions_by_rule(tmp_path):
 def test_verdicts_need_enough_pairs_and_every_variant():
     """A range from fewer than MIN_PAIRS replications supports no sign; a variant without
     pairs makes the verdict 'incomplete'."""
-    from model.analysis import MIN_PAIRS, rule_verdicts
+    from model.studies.analysis import MIN_PAIRS, rule_verdicts
 
     def table(n_second: int, q_second: tuple[float, float]) -> pd.DataFrame:
         return pd.DataFrame(

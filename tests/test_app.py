@@ -6,8 +6,8 @@ import ipyvuetify as v
 import pytest
 import solara
 
-from model.app import charts, session
-from model.app.i18n import (
+from model.interface.app import charts, session
+from model.interface.app.i18n import (
     LANGUAGES,
     TEXT,
     fmt_month,
@@ -17,11 +17,11 @@ from model.app.i18n import (
     rule_label,
     t,
 )
-from model.app.page import Page, _csv, _csv_name, _rule_explanation, active_rules_text
-from model.app.session import Simulation, available_scenarios, choosable_mechanisms
-from model.config import Rules
+from model.interface.app.page import Page, _csv, _csv_name, _rule_explanation, active_rules_text
+from model.interface.app.session import Simulation, available_scenarios, choosable_mechanisms
 from model.rules import registry
-from model.scenario_files import load_scenario
+from model.simulation.scenario import Rules
+from model.simulation.scenario.files import load_scenario
 
 
 def _texts(rc) -> str:

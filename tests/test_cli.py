@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model.cli import main
-from model.indicators import INDICATORS
+from model.interface.cli import main
+from model.simulation.indicators import INDICATORS
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
@@ -88,7 +88,7 @@ def test_scenarios_lists_every_file_with_its_question(capsys):
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_every_shipped_scenario_is_valid_and_asks_a_question(path, capsys):
     assert main(["check", str(path)]) == 0
-    from model.scenario_files import load_scenario
+    from model.simulation.scenario.files import load_scenario
 
     sc = load_scenario(path)
     assert sc.question.endswith("?") and len(sc.description) > 40
@@ -126,7 +126,7 @@ def test_console_script_runs_in_a_new_process(tmp_path):
         [
             sys.executable,
             "-m",
-            "model.cli",
+            "model.interface.cli",
             "run",
             "scenarios/climate_assembly.toml",
             "--citizens",
@@ -257,7 +257,7 @@ def test_out_of_range_command_line_overrides(tmp_path, capsys):
 
 
 def test_extension_and_timeline_inheritance():
-    from model.scenario_files import load_scenario
+    from model.simulation.scenario.files import load_scenario
 
     austerity = load_scenario("austerity")
     infra = load_scenario("infrastructure")

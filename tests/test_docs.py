@@ -7,9 +7,9 @@ import pkgutil
 from pathlib import Path
 
 import model.rules
-from model.config import Scenario
-from model.docs import parameter_table, render_odd
-from model.indicators import INDICATORS
+from model.interface.docs import parameter_table, render_odd
+from model.simulation.indicators import INDICATORS
+from model.simulation.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 ODD = ROOT / "docs" / "ODD.md"

@@ -10,8 +10,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from model.cli import main
-from model.experiment import Experiment, Parameter, load_experiment
+from model.interface.cli import main
+from model.studies.experiment import Experiment, Parameter, load_experiment
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPERIMENTS = sorted((ROOT / "experiments").glob("*.toml"))

@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 
 from model import CoProductionModel, Scenario
-from model.agents import Administration, Organisation
-from model.citizens import Citizen, State
-from model.config import month_label
-from model.indicators import INDICATORS
+from model.simulation.agents import Administration, Organisation
+from model.simulation.citizens import Citizen, State
+from model.simulation.indicators import INDICATORS
+from model.simulation.scenario import month_label
 
 ROOT = Path(__file__).resolve().parents[1]
 MONTHS = 14

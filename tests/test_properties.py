@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model import CoProductionModel, Scenario
-from model.citizens import State
-from model.config import Format, LeadershipStyle, Rung, Timing
-from model.indicators import INDICATORS
 from model.rules import registry
+from model.simulation.citizens import State
+from model.simulation.indicators import INDICATORS
+from model.simulation.scenario import Format, LeadershipStyle, Rung, Timing
 
 MONTHS = 6
 #: more examples on demand, e.g. ``COPROD_HYPOTHESIS_EXAMPLES=500 uv run pytest ...``

@@ -1,4 +1,5 @@
-"""Unit tests of the rule modules (model/rules/*) and the social network (model/network.py).
+"""Unit tests of the rule modules (model/rules/*) and the social network
+(model/simulation/network.py).
 
 Each test builds a small population with a fixed seed, sets columns by hand where needed,
 and checks a behaviour that the rule's docstring promises.
@@ -13,20 +14,6 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from model.citizens import Population, State
-from model.config import (
-    Behaviour,
-    Challenge,
-    Challenges,
-    City,
-    Format,
-    Infrastructure,
-    LeadershipStyle,
-    Rung,
-    Support,
-    Timing,
-)
-from model.network import build_network, degree, share_of_ties, to_networkx
 from model.rules import (
     challenges,
     exhaustion,
@@ -39,6 +26,20 @@ from model.rules import (
     trust,
 )
 from model.rules._math import saturation
+from model.simulation.citizens import Population, State
+from model.simulation.network import build_network, degree, share_of_ties, to_networkx
+from model.simulation.scenario import (
+    Behaviour,
+    Challenge,
+    Challenges,
+    City,
+    Format,
+    Infrastructure,
+    LeadershipStyle,
+    Rung,
+    Support,
+    Timing,
+)
 
 ANNUAL = LeadershipStyle.annual_praise
 EVERYDAY = LeadershipStyle.everyday_cooperation

@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model.cli import main
-from model.experiment import load_experiment
+from model.interface.cli import main
+from model.studies.experiment import load_experiment
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -125,7 +125,7 @@ def test_a_killed_sweep_resumes_without_losing_or_repeating_runs(tmp_path):
     cmd = [
         sys.executable,
         "-m",
-        "model.cli",
+        "model.interface.cli",
         "sweep",
         str(exp),
         "--out",
@@ -180,10 +180,10 @@ _REAL_RUN: list = []
 
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, capsys, monkeypatch):
     # worker processes are forked, so they see the patched run function
-    import model.sweep
+    import model.studies.sweep
 
-    _REAL_RUN[:] = [model.sweep.execute_run]
-    monkeypatch.setattr(model.sweep, "execute_run", _fail_odd_runs)
+    _REAL_RUN[:] = [model.studies.sweep.execute_run]
+    monkeypatch.setattr(model.studies.sweep, "execute_run", _fail_odd_runs)
     exp = _write(tmp_path, SMALL)
     out = tmp_path / "res"
     assert main(["sweep", str(exp), "--out", str(out), "--quiet", "--workers", "2"]) == 1
@@ -195,7 +195,7 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, capsys, monke
     assert sorted(_results(out)["run_id"].unique()) == [0, 2]
     assert "2 failed" in capsys.readouterr().out
     # once fixed, --resume runs exactly the failed runs and the sweep is whole
-    monkeypatch.setattr(model.sweep, "execute_run", _REAL_RUN[0])
+    monkeypatch.setattr(model.studies.sweep, "execute_run", _REAL_RUN[0])
     assert main(["sweep", str(exp), "--out", str(out), "--quiet", "--resume"]) == 0
     assert sorted(_results(out)["run_id"].unique()) == [0, 1, 2, 3]
     assert not list((out / "failures").glob("run-*.json"))
@@ -203,10 +203,10 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, capsys, monke
 
 def test_a_failing_run_under_dask_is_recorded_on_its_own(tmp_path, monkeypatch):
     # runs go to Dask in batches; one failing run must not take its batch with it
-    import model.sweep
+    import model.studies.sweep
 
-    _REAL_RUN[:] = [model.sweep.execute_run]
-    monkeypatch.setattr(model.sweep, "execute_run", _fail_odd_runs)
+    _REAL_RUN[:] = [model.studies.sweep.execute_run]
+    monkeypatch.setattr(model.studies.sweep, "execute_run", _fail_odd_runs)
     exp = _write(tmp_path, SMALL.replace("replications = 2", "replications = 6"))
     out = tmp_path / "res"
     args = ["sweep", str(exp), "--out", str(out), "--quiet", "--workers", "2", "--backend", "dask"]
@@ -217,7 +217,7 @@ def test_a_failing_run_under_dask_is_recorded_on_its_own(tmp_path, monkeypatch):
 
 
 def test_batches_shrink_towards_the_end_and_keep_every_run_once():
-    from model.sweep import _batches
+    from model.studies.sweep import _batches
 
     todo = [{"run_id": k} for k in range(32)]
     tasks = _batches(todo, 4, 2)
@@ -261,7 +261,7 @@ class _CountingExecutor:
 def test_tasks_are_handed_out_as_workers_free_up(tmp_path, restartable, most):
     # submitting every task up front delayed the first Dask run by 0.2 s (each submission
     # costs the sweep process milliseconds before anything runs); a few ahead is enough
-    from model.sweep import Progress, run_sweep
+    from model.studies.sweep import Progress, run_sweep
 
     executor = _CountingExecutor(2, restartable)
     todo = [{"run_id": k} for k in range(40)]
@@ -397,7 +397,7 @@ def test_local_workers_end_with_a_killed_sweep(tmp_path):
         SMALL.replace("replications = 2", "replications = 30").replace("months = 4", "months = 24"),
     )
     out = tmp_path / "res"
-    cmd = [sys.executable, "-m", "model.cli", "sweep", str(exp), "--out", str(out)]
+    cmd = [sys.executable, "-m", "model.interface.cli", "sweep", str(exp), "--out", str(out)]
     proc = subprocess.Popen(
         [*cmd, "--workers", "2", "--quiet"],
         cwd=ROOT,
@@ -439,7 +439,7 @@ def _fail_stubbornly(job, run):
     if run["run_id"] == 1:
         raise _Stubborn(run["run_id"], "a rule broke")
     if run["run_id"] == 2:
-        from model.scenario_files import ScenarioError
+        from model.simulation.scenario.files import ScenarioError
 
         raise ScenarioError("mine.toml", "run.months", 6, "at least 12")
     return _REAL_RUN[0](job, run)
@@ -449,10 +449,10 @@ def _fail_stubbornly(job, run):
 def test_errors_that_do_not_pickle_are_recorded_and_take_no_other_run_along(
     tmp_path, monkeypatch, backend
 ):
-    import model.sweep
+    import model.studies.sweep
 
-    _REAL_RUN[:] = [model.sweep.execute_run]
-    monkeypatch.setattr(model.sweep, "execute_run", _fail_stubbornly)
+    _REAL_RUN[:] = [model.studies.sweep.execute_run]
+    monkeypatch.setattr(model.studies.sweep, "execute_run", _fail_stubbornly)
     exp = _write(tmp_path, SMALL.replace("replications = 2", "replications = 3"))
     out = tmp_path / "res"
     args = ["sweep", str(exp), "--out", str(out), "--quiet", "--workers", "2"]
@@ -467,7 +467,7 @@ def test_errors_that_do_not_pickle_are_recorded_and_take_no_other_run_along(
 def test_scenario_error_survives_pickling():
     import pickle
 
-    from model.scenario_files import ScenarioError
+    from model.simulation.scenario.files import ScenarioError
 
     err = pickle.loads(pickle.dumps(ScenarioError("f.toml", "run.months", 6, "at least 12")))
     assert (err.file, err.key, err.given, err.allowed) == ("f.toml", "run.months", 6, "at least 12")
@@ -491,9 +491,9 @@ def test_out_naming_a_file_and_a_scheduler_without_dask_exit_2(tmp_path, capsys)
 def test_an_unreachable_scheduler_exits_2_and_writes_nothing(tmp_path, capsys, monkeypatch):
     import socket
 
-    import model.sweep
+    import model.studies.sweep
 
-    monkeypatch.setattr(model.sweep, "CONNECT_TIMEOUT_S", 2)
+    monkeypatch.setattr(model.studies.sweep, "CONNECT_TIMEOUT_S", 2)
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -546,7 +546,7 @@ def test_mixed_integer_and_decimal_values_load_in_one_line(tmp_path):
 def test_progress_into_a_log_writes_whole_lines(tmp_path):
     import io
 
-    from model.sweep import Progress
+    from model.studies.sweep import Progress
 
     log = io.StringIO()
     progress = Progress(40, enabled=True, stream=log)
@@ -574,10 +574,10 @@ def _die_always(job, run):
 
 @pytest.mark.parametrize("rule,exit_code,failed", [(_die_once, 0, []), (_die_always, 1, [3])])
 def test_a_dying_worker_costs_only_its_own_run(tmp_path, monkeypatch, rule, exit_code, failed):
-    import model.sweep
+    import model.studies.sweep
 
-    _REAL_RUN[:] = [model.sweep.execute_run]
-    monkeypatch.setattr(model.sweep, "execute_run", rule)
+    _REAL_RUN[:] = [model.studies.sweep.execute_run]
+    monkeypatch.setattr(model.studies.sweep, "execute_run", rule)
     text = SMALL.replace("replications = 2", "replications = 5")
     exp = _write(tmp_path, f'question = "{tmp_path / "marker"}"\n' + text)
     out = tmp_path / "res"
@@ -601,10 +601,10 @@ def _exit_or_interrupt(job, run):
 
 @pytest.mark.parametrize("backend", ["local", "dask"])
 def test_a_rule_that_exits_is_a_failed_run_not_a_hang(tmp_path, monkeypatch, backend):
-    import model.sweep
+    import model.studies.sweep
 
-    _REAL_RUN[:] = [model.sweep.execute_run]
-    monkeypatch.setattr(model.sweep, "execute_run", _exit_or_interrupt)
+    _REAL_RUN[:] = [model.studies.sweep.execute_run]
+    monkeypatch.setattr(model.studies.sweep, "execute_run", _exit_or_interrupt)
     exp = _write(tmp_path, SMALL)
     out = tmp_path / "res"
     args = ["sweep", str(exp), "--out", str(out), "--quiet", "--workers", "2"]
@@ -618,9 +618,9 @@ def test_a_rule_that_exits_is_a_failed_run_not_a_hang(tmp_path, monkeypatch, bac
 
 def test_workers_with_other_model_code_stop_the_sweep(tmp_path, monkeypatch, capsys):
     # a worker keeps the code it imported: after a rule changed, it must not run the old one
-    import model.sweep
+    import model.studies.sweep
 
-    monkeypatch.setattr(model.sweep, "_WORKER_CODE", ["the code before a change"])
+    monkeypatch.setattr(model.studies.sweep, "_WORKER_CODE", ["the code before a change"])
     exp = _write(tmp_path, SMALL)
     out = tmp_path / "res"
     assert main(["sweep", str(exp), "--out", str(out), "--quiet", "--workers", "2"]) == 2

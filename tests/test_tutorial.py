@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from model.cli import main
+from model.interface.cli import main
 from model.rules import registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +36,7 @@ def workdir(tmp_path, monkeypatch):
     shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
     (tmp_path / "experiments").mkdir()
     monkeypatch.chdir(tmp_path)
+    registry.load()  # snapshot every rule, not only those imported so far
     before = {m: dict(v.variants) for m, v in registry.MECHANISMS.items()}
     yield tmp_path
     for m, variants in before.items():  # the tutorial's variant must not leak into other tests

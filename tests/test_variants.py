@@ -1,7 +1,7 @@
 """Rule variants: the registry, every variant's invariants, what the built-in alternatives
 change, and the ``coprod rules`` / ``coprod new-rule`` commands.
 
-(model/rules/registry.py, model/scaffold.py; the invariants are those of
+(model/rules/registry.py, model/interface/scaffold.py; the invariants are those of
 tests/test_properties.py.)
 """
 
@@ -19,13 +19,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import CoProductionModel, Scenario, scaffold
-from model.citizens import Population, State
-from model.cli import main
-from model.config import Behaviour, City
+from model import CoProductionModel, Scenario
+from model.interface import scaffold
+from model.interface.cli import main
 from model.rules import registry
 from model.rules.registry import MECHANISMS, VariantError, variant
-from model.scenario_files import load_scenario
+from model.simulation.citizens import Population, State
+from model.simulation.scenario import Behaviour, City
+from model.simulation.scenario.files import load_scenario
 from tests import test_properties as properties
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -395,8 +396,8 @@ def test_generated_files_are_ruff_clean_and_their_tests_pass(tmp_path):
 
 
 def test_scenario_defaults_are_the_registry_defaults():
-    """`[rules]` defaults in config.py and the defaults the registry marks must agree."""
-    from model.config import Rules
+    """`[rules]` defaults in the scenario schema and the defaults the registry marks must agree."""
+    from model.simulation.scenario import Rules
 
     assert Rules().model_dump() == registry.defaults()
 
@@ -420,7 +421,7 @@ def test_keywords_and_private_names_are_refused(name):
 def test_warm_up_reports_a_failing_variant_instead_of_raising():
     """The workshop page warms up every variant before serving; a student's broken rule
     must be reported, not keep the page from starting."""
-    from model.model import warm_up
+    from model.simulation.model import warm_up
 
     @registry.variant("exhaustion", "broken_for_test")
     def broken(*args):

@@ -1,7 +1,7 @@
-"""The nine mechanisms of the model, one module each (ODD "Submodels", MODEL.md).
+"""The nine mechanisms of the model, one module each (ODD section 7, "Submodels").
 
 =====================================  ===========================  ========================
-Mechanism (MODEL.md)                   Module                       Main function
+Mechanism (ODD 7.x)                    Module                       Main function
 =====================================  ===========================  ========================
 1. Participation processes             :mod:`.participation`        ``draw_participants``
 2. Being asked (recruitment)           :mod:`.recruitment`          ``ask_to_join``

@@ -2,7 +2,7 @@
 
 Each rule's arithmetic is written once, as a loop over citizens compiled by numba, so a
 month costs one read and write of each column rather than one per numpy operation
-(ARCHITECTURE.md: speed is designed in; issue 5: the memory-bandwidth floor). The loops are
+(docs/performance.md: the memory-bandwidth floor). The loops are
 plain Python and read like the rule's description: "for each citizen, if inactive, ...".
 
 Random numbers inside the loops come from a small xoshiro256** generator (Blackman & Vigna
@@ -21,7 +21,7 @@ import math
 import numba
 import numpy as np
 
-from model.citizens import State
+from model.simulation.citizens import State
 
 #: Engagement states as plain integers: numba folds them into the compiled code.
 INACTIVE, OPEN, ENGAGED, EXHAUSTED = (int(s) for s in State)

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.citizens import Population
-from model.config import CHALLENGES, Challenges
 from model.rules._jit import ENGAGED, kernel, stream_of, uniform
+from model.simulation.citizens import Population
+from model.simulation.scenario import CHALLENGES, Challenges
 
 WEEKS_PER_MONTH = 4.35
 LONELY = 0.5

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.citizens import Population
-from model.config import Behaviour
 from model.rules._jit import ENGAGED, EXHAUSTED, INACTIVE, OPEN, kernel, stream_of, uniform
 from model.rules.registry import variant
+from model.simulation.citizens import Population
+from model.simulation.scenario import Behaviour
 
 RECOVERED = 0.7
 

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model.config import Behaviour, Infrastructure, Support
 from model.rules._math import saturation
+from model.simulation.scenario import Behaviour, Infrastructure, Support
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,10 @@ import math
 
 import numpy as np
 
-from model.citizens import Population, State
-from model.config import Behaviour
 from model.rules._jit import INACTIVE, OPEN, kernel, stream_of, uniform
 from model.rules.registry import variant
+from model.simulation.citizens import Population, State
+from model.simulation.scenario import Behaviour
 
 
 def become_open(pop: Population, p: Behaviour, rng: np.random.Generator) -> None:

@@ -13,13 +13,13 @@ Recognition lowers volunteers' energy drain and their exit hazard (:mod:`.exhaus
 
 References
 ----------
-Seed article (Cologne, Nov 2025), see ``shared/mission``.
+Schöffmann, D. (2025): praise on the annual volunteering day versus cooperation in everyday work.
 Studer & von Schnurbein (2013): recognition and coordination drive retention.
 """
 
 from __future__ import annotations
 
-from model.config import Behaviour, LeadershipStyle
+from model.simulation.scenario import Behaviour, LeadershipStyle
 
 #: How much everyday cooperation closes the gap to full responsiveness.
 EVERYDAY_RESPONSIVENESS = 0.25

@@ -20,10 +20,10 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from model.citizens import Population
-from model.config import Behaviour
 from model.rules._jit import kernel
 from model.rules.registry import variant
+from model.simulation.citizens import Population
+from model.simulation.scenario import Behaviour
 
 
 @variant("ownership", "shaping", default=True)

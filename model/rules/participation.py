@@ -36,10 +36,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from model.citizens import Population
-from model.config import CHALLENGES, Behaviour, Challenge, Format, Rung, Support, Timing
 from model.rules._jit import ENGAGED, OPEN, kernel, skip_to_next, stream_of, uniform
 from model.rules.registry import variant
+from model.simulation.citizens import Population
+from model.simulation.scenario import (
+    CHALLENGES,
+    Behaviour,
+    Challenge,
+    Format,
+    Rung,
+    Support,
+    Timing,
+)
 
 RUNG_INFLUENCE = {Rung.inform: 0.0, Rung.consult: 0.35, Rung.co_design: 0.75, Rung.co_decide: 1.0}
 TIMING_INFLUENCE = {Timing.early: 1.0, Timing.late: 0.3}

@@ -47,7 +47,7 @@ class Mechanism:
     default: str | None = None
 
 
-#: The mechanisms whose rule can be swapped, in the order of MODEL.md.
+#: The mechanisms whose rule can be swapped, in the order of ODD section 7.
 MECHANISMS: dict[str, Mechanism] = {
     m.name: m
     for m in (

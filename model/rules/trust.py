@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.citizens import Population
-from model.config import Behaviour
 from model.rules._jit import ENGAGED, kernel
 from model.rules.registry import variant
+from model.simulation.citizens import Population
+from model.simulation.scenario import Behaviour
 
 #: Monthly pull of everyday observation (news, service contacts) on trust and efficacy.
 EVERYDAY_TRUST_RATE = 0.02

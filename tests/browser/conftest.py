@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # The app the server is started for; another `module:Component` can be given to try these
 # tests against another page (that module must be importable, e.g. through PYTHONPATH).
-APP = os.environ.get("COPROD_BROWSER_TEST_APP", "model.app.page:Page")
+APP = os.environ.get("COPROD_BROWSER_TEST_APP", "model.interface.app.page:Page")
 
 # Without the background-networking flags chromium keeps trying Google's hosts, which this
 # machine's closed network refuses; --no-sandbox because CI runs as root.
@@ -57,7 +57,8 @@ def app_url():
     port = _free_port()
     # the function `coprod app` calls, here with the app to test
     code = (
-        f"import sys; from model.app.server import serve; sys.exit(serve(port={port}, app={APP!r}))"
+        "import sys; from model.interface.app.server import serve; "
+        f"sys.exit(serve(port={port}, app={APP!r}))"
     )
     log = tempfile.TemporaryFile(mode="w+")
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=log, stderr=log)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from model.app.i18n import MONTHS
+from model.interface.app.i18n import MONTHS
 from tests.browser.test_app_browser import is_local
 
 pytestmark = pytest.mark.browser

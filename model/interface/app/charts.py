@@ -1,0 +1,273 @@
+"""The interface's views: matplotlib ``Figure`` objects (not pyplot: thread-safe per session).
+
+Readable from the back of a room: large type, thick lines, the Okabe-Ito palette (safe for
+colour-blind viewers), the live run solid and the counterfactual faint and dashed, every
+change marked on the time axis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from model.interface.app.i18n import fmt_month, fmt_number, t
+from model.simulation.citizens import State
+from model.simulation.scenario import OrganisationKind
+from model.studies.calibration import TARGETS
+from model.studies.figures import OKABE_ITO
+
+BIG, MID = 15, 12
+STATE_COLOURS = {
+    State.INACTIVE: "#BBBBBB",
+    State.OPEN: OKABE_ITO[1],
+    State.ENGAGED: OKABE_ITO[2],
+    State.EXHAUSTED: OKABE_ITO[4],
+}
+MAX_NETWORK_NODES = 1500
+
+
+def _years(df: pd.DataFrame) -> np.ndarray:
+    dates = df["date"].to_numpy(dtype=str)
+    return np.array([int(d[:4]) + (int(d[5:]) - 1) / 12 for d in dates])
+
+
+def _figure(width=7.5, height=4.3) -> tuple[Figure, object]:
+    # fixed margins: constrained layout would cost more than the drawing itself, every frame
+    fig = Figure(figsize=(width, height))
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.9, bottom=0.13)
+    return fig, fig.subplots()
+
+
+#: The three time-series views: title, series (column, label, colour), upper y limit.
+SERIES = {
+    "gradient": (
+        "chart_gradient",
+        [
+            ("engaged_share_edu_high", "edu_high", OKABE_ITO[3]),
+            ("engaged_share_edu_mid", "edu_mid", OKABE_ITO[1]),
+            ("engaged_share_edu_low", "edu_low", OKABE_ITO[0]),
+            ("engaged_share", "all_citizens", "#000000"),
+        ],
+        1.0,
+    ),
+    "trust": (
+        "chart_trust",
+        [
+            ("trust_mean", "trust_mean", OKABE_ITO[2]),
+            ("efficacy_mean", "efficacy_mean", OKABE_ITO[4]),
+            ("democracy_satisfaction", "democracy_satisfaction", OKABE_ITO[5]),
+        ],
+        1.0,
+    ),
+    "challenges": (
+        "chart_challenges",
+        [
+            (col, col, colour)
+            for col, colour in zip(
+                [
+                    "climate_progress",
+                    "services_coverage",
+                    "lonely_share",
+                    "public_places_quality",
+                    "democracy_satisfaction",
+                ],
+                OKABE_ITO,
+                strict=False,
+            )
+        ],
+        1.1,
+    ),
+}
+
+
+class SeriesChart:
+    """A time-series view kept for a whole run: each frame updates only the lines and the
+    change marks, not axes, ticks and legend (which cost more to draw than the data). The
+    time axis spans the whole run from the start, so it does not jump while playing."""
+
+    def __init__(self, kind: str, lang: str, span: tuple[float, float] = (2026, 2036)):
+        title, series, ymax = SERIES[kind]
+        self.fig, ax = _figure()
+        self.ax, self.lang = ax, lang
+        self.lines = {}
+        for col, key, colour in series:
+            live = ax.plot([], [], color=colour, lw=3, label=t(key, lang))[0]
+            cf = ax.plot([], [], color=colour, lw=2, ls="--", alpha=0.35)[0]
+            self.lines[col] = (live, cf)
+            if kind == "gradient":
+                ax.plot(
+                    span[0],
+                    TARGETS[col][0],
+                    marker="D",
+                    ms=10,
+                    color=colour,
+                    ls="none",
+                    clip_on=False,
+                )
+        if kind == "gradient":
+            ax.plot([], [], marker="D", ls="none", color="grey", label=t("survey", lang))
+        ax.plot([], [], ls="--", color="grey", alpha=0.5, label=t("counterfactual", lang))
+        if kind == "challenges":
+            ax.axhline(1.0, color="#666666", lw=1)
+            ax.plot([span[1]], [1.0], marker="*", ms=16, color=OKABE_ITO[0], clip_on=False)
+            ax.annotate(
+                t("target_2035", lang), (span[1] - 0.1, 1.0), fontsize=10, ha="right", va="bottom"
+            )
+        ax.legend(fontsize=10, loc="upper left" if kind == "gradient" else "lower left", ncols=2)
+        ax.set_title(t(title, lang), fontsize=BIG, loc="left")
+        ax.tick_params(labelsize=MID)
+        ax.grid(alpha=0.3)
+        ax.set_xlabel(t("year", lang), fontsize=MID)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        # decimal comma in German
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, lang, 1)))
+        ax.set_xlim(span[0], span[1] + 0.2)
+        ax.set_ylim(0, ymax)
+        self._marks: list = []
+        self._events: list = []
+
+    def update(self, live: pd.DataFrame, cf: pd.DataFrame, events) -> Figure:
+        xl, xc = _years(live), _years(cf)
+        for col, (line_live, line_cf) in self.lines.items():
+            line_live.set_data(xl, live[col].to_numpy(dtype=float))
+            line_cf.set_data(xc, cf[col].to_numpy(dtype=float))
+        if list(events) != self._events:
+            for artist in self._marks:
+                artist.remove()
+            self._marks = []
+            for date, label in events:
+                x = int(date[:4]) + (int(date[5:]) - 1) / 12
+                self._marks.append(self.ax.axvline(x, color="#444444", ls=":", lw=1.5))
+                self._marks.append(
+                    self.ax.annotate(
+                        f"{fmt_month(date, self.lang)}: {label}",
+                        (x, 0.02),
+                        xycoords=("data", "axes fraction"),
+                        rotation=90,
+                        fontsize=9,
+                        va="bottom",
+                        ha="right",
+                        color="#444444",
+                    )
+                )
+            self._events = list(events)
+        return self.fig
+
+
+def gradient(live: pd.DataFrame, cf: pd.DataFrame, events, lang: str) -> Figure:
+    """Engagement by education tier, live against counterfactual, with survey marks."""
+    return SeriesChart("gradient", lang).update(live, cf, events)
+
+
+def trust(live: pd.DataFrame, cf: pd.DataFrame, events, lang: str) -> Figure:
+    """Trust, efficacy and satisfaction with democracy."""
+    return SeriesChart("trust", lang).update(live, cf, events)
+
+
+def challenges(live: pd.DataFrame, cf: pd.DataFrame, events, lang: str) -> Figure:
+    """The five challenge indicators, with the 2035 climate target."""
+    return SeriesChart("challenges", lang).update(live, cf, events)
+
+
+def where_and_cost(model, live: pd.DataFrame, cf: pd.DataFrame, lang: str) -> Figure:
+    """Volunteers by organisation kind (live run now) and cumulative infrastructure cost."""
+    fig = Figure(figsize=(7.5, 4.3))
+    fig.subplots_adjust(left=0.27, right=0.98, top=0.8, bottom=0.1, wspace=0.3)
+    ax1, ax2 = fig.subplots(1, 2, width_ratios=[1.2, 1])
+    kinds = list(OrganisationKind)
+    pop = model.citizens
+    org_kind = np.array([kinds.index(o.kind) for o in model._org_list], dtype=np.int64)
+    members = np.bincount(org_kind[pop.organisation[pop.engaged]], minlength=len(kinds))
+    residents = members * model.residents_per_agent
+    ax1.barh([t(f"kind_{k.value}", lang) for k in kinds], residents, color=OKABE_ITO[2])
+    ax1.set_title(t("volunteers", lang), fontsize=MID)
+    ax1.tick_params(labelsize=10)
+    ax1.xaxis.set_major_formatter(lambda v, _: f"{v / 1000:.0f}k")
+    xl, xc = _years(live), _years(cf)
+    ax2.plot(xl, live["infrastructure_spend_eur"] / 1e6, color="#000000", lw=3)
+    if len(xc):
+        ax2.plot(
+            xc, cf["infrastructure_spend_eur"] / 1e6, color="#000000", lw=2, ls="--", alpha=0.35
+        )
+    ax2.set_title(t("spend", lang), fontsize=MID)
+    ax2.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, lang, 1)))
+    ax2.tick_params(labelsize=10)
+    ax2.grid(alpha=0.3)
+    fig.suptitle(t("chart_where", lang), fontsize=BIG, x=0.02, ha="left")
+    return fig
+
+
+@dataclass(frozen=True)
+class NetworkLayout:
+    """A fixed sample of citizens with positions, computed once per run (no spring layout)."""
+
+    nodes: np.ndarray
+    xy: np.ndarray
+    edges: np.ndarray  # pairs of positions into ``nodes``
+
+
+def network_layout(model, max_nodes: int = MAX_NETWORK_NODES, seed: int = 0) -> NetworkLayout:
+    """Neighbourhoods on a grid, citizens scattered inside their neighbourhood: O(n) and
+    readable; ties drawn among the sampled citizens."""
+    rng = np.random.default_rng(seed)
+    pop = model.citizens
+    n = pop.n
+    if n > max_nodes:  # sample whole neighbourhoods so local ties remain visible
+        hoods = np.unique(pop.neighbourhood)
+        rng.shuffle(hoods)
+        sizes = np.bincount(pop.neighbourhood)
+        keep = hoods[np.cumsum(sizes[hoods]) <= max_nodes]
+        nodes = np.flatnonzero(np.isin(pop.neighbourhood, keep))
+    else:
+        nodes = np.arange(n)
+    hood = pop.neighbourhood[nodes]
+    _, cell = np.unique(hood, return_inverse=True)
+    side = int(np.ceil(np.sqrt(cell.max() + 1)))
+    centre = np.c_[cell % side, cell // side].astype(float)
+    angle = rng.uniform(0, 2 * np.pi, nodes.size)
+    radius = 0.42 * np.sqrt(rng.uniform(0, 1, nodes.size))
+    xy = centre + np.c_[np.cos(angle), np.sin(angle)] * radius[:, None]
+    sub = model.network[nodes][:, nodes].tocoo()
+    upper = sub.row < sub.col
+    return NetworkLayout(nodes, xy, np.c_[sub.row[upper], sub.col[upper]])
+
+
+def network(model, layout: NetworkLayout, lang: str) -> Figure:
+    from matplotlib.collections import LineCollection
+
+    fig, ax = _figure(7.5, 6.0)
+    pop = model.citizens
+    states = pop.state[layout.nodes]
+    segments = layout.xy[layout.edges]
+    ax.add_collection(LineCollection(segments, colors="#CCCCCC", linewidths=0.4, zorder=1))
+    size = 22 if layout.nodes.size > 600 else 40
+    for state, colour in STATE_COLOURS.items():
+        sel = states == state
+        ax.scatter(
+            layout.xy[sel, 0],
+            layout.xy[sel, 1],
+            s=size,
+            color=colour,
+            zorder=2,
+            label=t(f"state_{state.name.lower()}", lang),
+        )
+    silent = pop.silent[layout.nodes]
+    ax.scatter(
+        layout.xy[silent, 0],
+        layout.xy[silent, 1],
+        s=size * 2.2,
+        facecolors="none",
+        edgecolors="#000000",
+        linewidths=0.7,
+        zorder=3,
+        label=t("silent", lang),
+    )
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    ax.legend(fontsize=10, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncols=3, frameon=False)
+    ax.set_title(t("chart_network", lang), fontsize=BIG, loc="left")
+    return fig

@@ -1,0 +1,102 @@
+"""Generated documentation: parameter and indicator tables in docs/ODD.md.
+
+The tables are produced from the pydantic field metadata of
+:mod:`model.simulation.scenario` and from
+:data:`model.simulation.indicators.INDICATORS`, between marker comments in the ODD file, so the
+documentation cannot drift from the code (a test checks that the file is up to date).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from model.simulation.indicators import INDICATORS
+from model.simulation.scenario import Scenario, field_bounds
+
+
+def _range(field) -> str:
+    lo, hi = field_bounds(field)
+    ann = getattr(field.annotation, "__members__", None)
+    if ann:
+        return " / ".join(ann)
+    if lo is None and hi is None:
+        return ""
+    return f"{'' if lo is None else f'{lo:g}'} – {'' if hi is None else f'{hi:g}'}"
+
+
+def _default(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{getattr(k, 'value', k)}: {v:g}" for k, v in value.items())
+    if isinstance(value, list):
+        return "[" + ", ".join(str(getattr(v, "value", v)) for v in value) + "]"
+    if isinstance(value, float):
+        return f"{value:,g}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return (
+        str(getattr(value, "value", value)).lower()
+        if isinstance(value, bool)
+        else str(getattr(value, "value", value))
+    )
+
+
+def parameter_table() -> str:
+    """One Markdown table per parameter section of a scenario."""
+    scenario = Scenario()
+    out = []
+    sections: list[tuple[str, BaseModel]] = [
+        ("run", scenario.run),
+        ("city", scenario.city),
+        ("levers.participation", scenario.levers.participation),
+        ("levers.infrastructure", scenario.levers.infrastructure),
+        ("levers.leadership", scenario.levers.leadership),
+        ("levers.administration", scenario.levers.administration),
+        ("organisations", scenario.organisations),
+        ("behaviour", scenario.behaviour),
+        ("support", scenario.support),
+        ("challenges", scenario.challenges),
+    ]
+    for name, obj in sections:
+        doc = (type(obj).__doc__ or "").strip().splitlines()[0]
+        out += [
+            f"### `[{name}]`",
+            "",
+            doc,
+            "",
+            "| parameter | meaning | unit | default | range | source |",
+            "|---|---|---|---|---|---|",
+        ]
+        for key, field in type(obj).model_fields.items():
+            extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+            out.append(
+                f"| `{key}` | {field.description or ''} | {extra.get('unit', '')} | "
+                f"{_default(getattr(obj, key))} | {_range(field)} | {extra.get('source', '')} |"
+            )
+        out.append("")
+    return "\n".join(out)
+
+
+def indicator_table() -> str:
+    rows = ["| indicator | unit | meaning |", "|---|---|---|"]
+    rows += [f"| `{k}` | {unit} | {meaning} |" for k, (unit, meaning) in INDICATORS.items()]
+    return "\n".join(rows) + "\n"
+
+
+def _fill(text: str, marker: str, body: str) -> str:
+    pattern = re.compile(rf"(<!-- {marker}:start -->\n).*?(<!-- {marker}:end -->)", re.S)
+    if not pattern.search(text):
+        raise ValueError(f"marker '<!-- {marker}:start -->' missing")
+    return pattern.sub(lambda m: m.group(1) + body + "\n" + m.group(2), text)
+
+
+def render_odd(text: str) -> str:
+    text = _fill(text, "parameters", parameter_table())
+    return _fill(text, "indicators", indicator_table())
+
+
+def update_odd(path: Path) -> Path:
+    path.write_text(render_odd(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return path

@@ -1,0 +1,96 @@
+"""The scenario: the validated input of a run, split by concern.
+
+=============  ===========================================================================
+module         what it holds
+=============  ===========================================================================
+fields         :func:`P` (a documented parameter), strict tables, months
+kinds          challenges, rungs, timings, formats, leadership styles, organisation kinds
+city           the run (start, months, agents) and the city (population and its make-up)
+levers         participation, infrastructure, leadership, administration, organisations
+behaviour      citizens' behavioural parameters (one table of data)
+support        how budgets turn into effects; the five challenges' dynamics
+schema         rules, timeline entries and the whole :class:`Scenario`
+merge          merging nested tables (``extends``, timeline levers, experiments)
+files          reading scenario files: TOML, ``extends``, clear error messages
+=============  ===========================================================================
+
+Every parameter carries its meaning, unit, allowed range and source in its field metadata;
+``docs/ODD.md`` tables are generated from it (``uv run coprod docs``).
+"""
+
+from model.simulation.scenario.behaviour import Behaviour
+from model.simulation.scenario.city import City, Run
+from model.simulation.scenario.fields import (
+    MONTH_PATTERN,
+    Month,
+    P,
+    Strict,
+    field_bounds,
+    month_index,
+    month_label,
+)
+from model.simulation.scenario.kinds import (
+    CHALLENGES,
+    Challenge,
+    Format,
+    LeadershipStyle,
+    OrganisationKind,
+    Rung,
+    Timing,
+)
+from model.simulation.scenario.levers import (
+    Administration,
+    Infrastructure,
+    Leadership,
+    Levers,
+    Organisations,
+    Participation,
+    apply_levers,
+)
+from model.simulation.scenario.merge import deep_merge
+from model.simulation.scenario.schema import (
+    Intervention,
+    ProcessSpec,
+    Rules,
+    Scenario,
+    TimelineDateError,
+    TimelineLeverError,
+)
+from model.simulation.scenario.support import Challenges, Support
+
+__all__ = [
+    "CHALLENGES",
+    "MONTH_PATTERN",
+    "Administration",
+    "Behaviour",
+    "Challenge",
+    "Challenges",
+    "City",
+    "Format",
+    "Infrastructure",
+    "Intervention",
+    "Leadership",
+    "LeadershipStyle",
+    "Levers",
+    "Month",
+    "OrganisationKind",
+    "Organisations",
+    "P",
+    "Participation",
+    "ProcessSpec",
+    "Rules",
+    "Rung",
+    "Run",
+    "Scenario",
+    "Strict",
+    "Support",
+    "Challenges",
+    "TimelineDateError",
+    "TimelineLeverError",
+    "Timing",
+    "apply_levers",
+    "deep_merge",
+    "field_bounds",
+    "month_index",
+    "month_label",
+]

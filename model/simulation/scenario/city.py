@@ -1,0 +1,132 @@
+"""The run and the city it stands for: length, number of agents, population and its make-up."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from model.simulation.scenario.fields import Month, P, Strict, _month
+
+
+class Run(Strict):
+    """Length and resolution of a run."""
+
+    start: Month = P(
+        "2026-01",
+        unit="YYYY-MM",
+        source=(
+            "assumption: the first month after the call for a Verantwortungsgemeinschaft "
+            "(Burmester 2025)"
+        ),
+        description="First simulated month.",
+    )
+    months: int = P(
+        120,
+        ge=1,
+        le=600,
+        unit="months",
+        source="Cologne's target of climate neutrality by 2035 (Schöffmann 2025)",
+        description="Number of monthly steps.",
+    )
+    citizens: int = P(
+        2000,
+        ge=50,
+        le=2_000_000,
+        unit="agents",
+        source=(
+            "assumption: a few hundred agents for a classroom, 2,000-10,000 for workshops and"
+            " sweeps, one agent per resident for the full city"
+        ),
+        description="Number of citizen agents; each stands for population/citizens residents.",
+    )
+    burn_in_months: int = P(
+        36,
+        ge=0,
+        le=240,
+        unit="months",
+        source="calibration (docs/calibration.md)",
+        description="Months simulated before `start` under the status-quo levers (the "
+        "defaults) and not recorded, so every scenario starts from today's city near the "
+        "model's own equilibrium; the scenario's levers apply from `start`.",
+    )
+
+    @field_validator("start")
+    @classmethod
+    def _check_start(cls, v: str) -> str:
+        return _month(v)
+
+
+class City(Strict):
+    """The population a run stands for (age 14+, the Freiwilligensurvey universe)."""
+
+    name: str = Field("Köln", description="Name of the city, for labels.")
+    population: int = P(
+        1_080_000,
+        ge=1_000,
+        le=50_000_000,
+        unit="residents",
+        source="Stadt Köln, Statistisches Jahrbuch 2024 (rounded)",
+        description="Residents the citizen agents stand for.",
+    )
+    education_shares: list[float] = P(
+        [0.30, 0.32, 0.38],
+        unit="fractions (low, middle, high)",
+        source="Freiwilligensurvey 2019 sample by school education (approx.)",
+        description="Shares of low / middle / high education; must sum to 1.",
+        min_length=3,
+        max_length=3,
+    )
+    age_shares: list[float] = P(
+        [0.19, 0.30, 0.26, 0.13, 0.12],
+        unit="fractions (14-29, 30-49, 50-64, 65-74, 75+)",
+        source="Destatis population 14+ 2023 (approx.)",
+        description="Shares of the five age groups; must sum to 1.",
+        min_length=5,
+        max_length=5,
+    )
+    migration_share: float = P(
+        0.37,
+        ge=0,
+        le=1,
+        unit="fraction",
+        source="Stadt Köln Statistik 2023: ~40% of residents (approx.)",
+        description="Share with a migration background.",
+    )
+    isolated_share: float = P(
+        0.10,
+        ge=0,
+        le=0.5,
+        unit="fraction",
+        source="Einsamkeitsbarometer 2024 (BMFSFJ): 11% lonely (approx.)",
+        description="Share of socially isolated citizens (few ties).",
+    )
+    neighbourhood_size: int = P(
+        150,
+        ge=10,
+        le=10_000,
+        unit="agents",
+        source="modelling choice",
+        description="Citizen agents per neighbourhood of the network.",
+    )
+    network_degree: int = P(
+        10,
+        ge=2,
+        le=50,
+        unit="ties",
+        source="Dunbar-type sympathy group ~10-15 (Hill & Dunbar 2003)",
+        description="Mean number of social ties of a non-isolated citizen.",
+    )
+    network_rewiring: float = P(
+        0.1,
+        ge=0,
+        le=1,
+        unit="probability",
+        source="Watts & Strogatz 1998 small-world regime",
+        description="Share of ties that leave the neighbourhood.",
+    )
+
+    @field_validator("education_shares", "age_shares")
+    @classmethod
+    def _sum_to_one(cls, v: list[float]) -> list[float]:
+        if any(x < 0 for x in v) or abs(sum(v) - 1.0) > 1e-6:
+            raise ValueError(f"non-negative shares that sum to 1 (these sum to {sum(v):.4g})")
+        return v

@@ -1,0 +1,279 @@
+"""Reading scenario files: TOML, inheritance by ``extends``, and clear errors.
+
+Every problem with a scenario file becomes a :class:`ScenarioError` that names the file, the
+key path, the value given and what is allowed, so the command line can print one line and
+exit with status 2 instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import types
+import typing
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from model.rules.registry import VariantError, VariantFileError, available
+from model.simulation.scenario import (
+    Scenario,
+    TimelineDateError,
+    TimelineLeverError,
+    deep_merge,
+    field_bounds,
+)
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[3]  # the repository (model/simulation/scenario/..)
+
+
+def scenario_dir() -> Path:
+    """Where named scenarios live: ``./scenarios`` if present, else the project's own."""
+    here = Path.cwd() / "scenarios"
+    return here if here.is_dir() else PACKAGE_ROOT / "scenarios"
+
+
+class ScenarioError(Exception):
+    """A scenario file cannot be used; ``str()`` is the one-line message for users."""
+
+    def __init__(self, file: str | Path, key: str, given: Any, allowed: str):
+        self.file, self.key, self.given, self.allowed = str(file), key, given, allowed
+        where = f"{self.file}: {key}" if key else self.file
+        super().__init__(f"{where}: given {_show(given)}; allowed: {allowed}")
+
+    def __reduce__(self):
+        # raised in a worker process and sent back to the sweep: rebuild it from its four
+        # parts (the default would call __init__ with the message alone, and fail)
+        return type(self), (self.file, self.key, self.given, self.allowed)
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) or value else "''"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def resolve(ref: str | Path, base_dir: Path | None = None) -> Path:
+    """A scenario path from a path or a bare name (``baseline`` -> ``scenarios/baseline.toml``)."""
+    p = Path(ref)
+    if p.suffix == ".toml" or p.exists() or len(p.parts) > 1:
+        return p if p.is_absolute() or base_dir is None or p.exists() else base_dir / p
+    return (base_dir or scenario_dir()) / f"{ref}.toml"
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse one TOML file, turning every failure into a :class:`ScenarioError`."""
+    if not path.is_file():
+        raise ScenarioError(
+            path,
+            "",
+            str(path),
+            "an existing scenario file (.toml); `coprod scenarios` lists the shipped ones",
+        )
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            path,
+            "",
+            f"byte 0x{data[exc.start]:02x} at offset {exc.start}",
+            "a text file encoded as UTF-8",
+        ) from None
+    if not text.strip():
+        raise ScenarioError(
+            path,
+            "",
+            "an empty file",
+            "a TOML scenario with at least a 'question' (see scenarios/baseline.toml)",
+        )
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # "Expected ... (at line 8, column 5)": the place goes where the key would, so that
+        # the message is not cut short (a given value is shown up to 80 characters)
+        problem, _, place = str(exc).partition(" (at ")
+        allowed = "TOML syntax (https://toml.io)"
+        if problem.startswith("Invalid value"):
+            allowed += '; text needs quotes, e.g. style = "cooperative"'
+        raise ScenarioError(path, place.rstrip(")"), f"invalid TOML: {problem}", allowed) from None
+
+
+def load_raw(
+    ref: str | Path, base_dir: Path | None = None, _chain: tuple[Path, ...] = ()
+) -> tuple[dict[str, Any], Path]:
+    """The merged raw dictionary of a scenario and its ancestors, and its path."""
+    path = resolve(ref, base_dir)
+    key = path.resolve()
+    if key in _chain:
+        cycle = " -> ".join(p.name for p in (*_chain, key))
+        raise ScenarioError(path, "extends", cycle, "an extension chain without cycles")
+    raw = read_toml(path)
+    raw.setdefault("name", path.stem)
+    parent_ref = raw.pop("extends", None)
+    if parent_ref is None:
+        return raw, path
+    if not isinstance(parent_ref, str) or not parent_ref:
+        raise ScenarioError(path, "extends", parent_ref, "the name or path of another scenario")
+    parent_path = resolve(parent_ref, path.parent)
+    if not parent_path.is_file() and Path(parent_ref).suffix != ".toml":
+        # a bare name not found next to the file: the scenarios of the working directory,
+        # then the project's own (so `extends = "baseline"` works from any folder)
+        for folder in (scenario_dir(), PACKAGE_ROOT / "scenarios"):
+            if (folder / f"{parent_ref}.toml").is_file():
+                parent_path = folder / f"{parent_ref}.toml"
+                break
+    if not parent_path.is_file():
+        known = sorted(p.stem for p in path.parent.glob("*.toml"))
+        raise ScenarioError(
+            path,
+            "extends",
+            parent_ref,
+            "one of " + ", ".join(known) if known else "an existing scenario",
+        )
+    parent, _ = load_raw(parent_path, path.parent, (*_chain, key))
+    # a child keeps its own identity; timeline entries of ancestors are kept before its own
+    for own in ("name", "question", "question_de", "description"):
+        parent.pop(own, None)
+    timeline = parent.pop("timeline", []) + raw.pop("timeline", [])
+    merged = deep_merge(parent, raw)
+    if timeline:
+        merged["timeline"] = timeline
+    merged["extends"] = str(parent_ref)
+    return merged, path
+
+
+def load_scenario(ref: str | Path, *, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Load and validate a scenario file (or a shipped scenario by name)."""
+    raw, path = load_raw(ref)
+    if overrides:
+        raw = deep_merge(raw, overrides)
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise _explain(path, raw, exc) from None
+
+
+# ---------------------------------------------------------------------- error messages
+
+
+def _explain(path: Path, raw: dict, exc: ValidationError) -> ScenarioError:
+    err = exc.errors()[0]
+    loc = list(err["loc"])
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, TimelineDateError):
+        return ScenarioError(
+            path,
+            f"timeline[{cause.index}].date",
+            cause.given,
+            f"a month inside the run, {cause.start} to {cause.end}",
+        )
+    if isinstance(cause, TimelineLeverError):
+        inner = cause.cause
+        if isinstance(inner, ValidationError):
+            sub = _explain(path, raw.get("timeline", [{}])[cause.index].get("levers", {}), inner)
+            return ScenarioError(
+                path, f"timeline[{cause.index}].levers.{sub.key}", sub.given, sub.allowed
+            )
+        return ScenarioError(path, f"timeline[{cause.index}].levers", None, str(inner))
+    key = _key_path(loc)
+    given = err.get("input")
+    if isinstance(cause, VariantFileError):  # not the scenario's fault: name the file
+        return ScenarioError(
+            cause.file,
+            "",
+            f"a file that fails on import ({cause.problem})",
+            "a file that imports without errors (fix it, or move it out of model/rules/variants/)",
+        )
+    if isinstance(cause, VariantError) and loc and loc[0] == "rules":
+        names = ", ".join(repr(n) for n in available(str(loc[-1])))
+        return ScenarioError(path, key, given, f"one of {names} (uv run coprod rules)")
+    if err["type"] == "extra_forbidden":
+        parent = _field_model(Scenario, loc[:-1])
+        allowed = ", ".join(sorted(parent.model_fields)) if parent else "no further keys"
+        return ScenarioError(path, key, loc[-1], f"keys here are {allowed}")
+    if err["type"] == "missing":
+        return ScenarioError(path, key, "nothing", "this key is required")
+    return ScenarioError(path, key, given, _allowed(loc, err))
+
+
+def _key_path(loc: list) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _field_model(model: type[BaseModel], loc: list) -> type[BaseModel] | None:
+    """The pydantic model class reached by following ``loc`` from ``model``."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        field = current.model_fields.get(str(part))
+        if field is None:
+            return None
+        current = _inner_type(field.annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _inner_type(tp: Any) -> Any:
+    """Strip Optional/list wrappers to the type a nested key refers to."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin in (list, typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            tp = args[0]
+        else:
+            return tp
+
+
+def _allowed(loc: list, err: dict) -> str:
+    parent = _field_model(Scenario, [p for p in loc[:-1]])
+    name = next((p for p in reversed(loc) if isinstance(p, str)), None)
+    field = parent.model_fields.get(name) if parent and name else None
+    if field is None:
+        return err["msg"]
+    tp = _inner_type(field.annotation)
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        kind = "one of " + ", ".join(repr(e.value) for e in tp)
+    elif tp is bool:
+        kind = "true or false"
+    elif tp is int:
+        kind = "a whole number"
+    elif tp is float:
+        kind = "a number"
+    elif tp is str:
+        kind = "a string"
+    else:
+        kind = err["msg"]
+    lo, hi = field_bounds(field)
+    if lo is not None and hi is not None:
+        kind += f" from {lo:g} to {hi:g}"
+    elif lo is not None:
+        kind += f" of at least {lo:g}"
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    if extra.get("unit") and not (isinstance(tp, type) and issubclass(tp, Enum)):
+        kind += f" ({extra['unit']})"
+    if typing.get_origin(field.annotation) is list and not isinstance(loc[-1], int):
+        kind = f"a list: {kind}"
+    if err["type"] not in (
+        "int_parsing",
+        "float_parsing",
+        "bool_parsing",
+        "enum",
+        "greater_than_equal",
+        "less_than_equal",
+        "greater_than",
+        "less_than",
+        "int_type",
+        "float_type",
+        "bool_type",
+        "string_type",
+        "int_from_float",
+        "list_type",
+    ):
+        kind += f" ({err['msg']})"
+    return kind

@@ -1,0 +1,278 @@
+"""Figures of a sweep: fan charts over time, the education gradient, sensitivity indices."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from model.studies.analysis.results import (
+    EDU_COLUMNS,
+    PARAM_PREFIX,
+    final_values,
+    param_columns,
+)
+from model.studies.analysis.tables import _group_params
+from model.studies.figures import OKABE_ITO
+
+
+def _years(dates: pd.Series) -> np.ndarray:
+    d = pd.to_datetime(dates, format="%Y-%m")
+    return (d.dt.year + (d.dt.month - 1) / 12).to_numpy()
+
+
+def _short_names(params: list[str]) -> dict[str, str]:
+    """Last part of each dotted key, or the whole key where the last parts collide."""
+    keys = [p.removeprefix(PARAM_PREFIX) for p in params]
+    last = [k.rsplit(".", 1)[-1] for k in keys]
+    return {p: (s if last.count(s) == 1 else k) for p, k, s in zip(params, keys, last, strict=True)}
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float | np.floating):
+        return f"{v:.3g}"
+    return str(v)
+
+
+def _plot_groups(df: pd.DataFrame, max_groups: int) -> tuple[list[tuple[str, pd.DataFrame]], str]:
+    """Groups to draw: design points, or whole scenarios when there are too many points.
+
+    With more points than fit (Sobol and Morris designs have hundreds) the runs of each
+    scenario are pooled, so the bands show the spread over the whole design. Returns the
+    groups and a note for the figure title (empty if nothing was pooled or dropped).
+    """
+    groups = _group_params(final_values(df))
+    pcols = param_columns(groups)
+    short = _short_names(pcols)
+    multi = groups["scenario"].nunique() > 1
+    note = ""
+    if len(groups) <= max_groups:
+        out = []
+        for rec in groups.to_dict("records"):
+            parts = [str(rec["scenario"])] if multi or not pcols else []
+            if pcols and len(groups) > 1:
+                vals = ", ".join(f"{short[c]}={_fmt(rec[c])}" for c in pcols)
+                parts.append(f"p{rec['point']}: {vals}")
+            label = " · ".join(parts) or str(rec["scenario"])
+            mask = (df["scenario"] == rec["scenario"]) & (df["point"] == rec["point"])
+            out.append((label, df[mask]))
+        return out, note
+    scenarios = list(dict.fromkeys(groups["scenario"]))
+    n_points = groups.groupby("scenario")["point"].nunique().max()
+    note = f"{len(groups)} groups: the {n_points} design points pooled per scenario"
+    if len(scenarios) > max_groups:
+        note += f"; first {max_groups} of {len(scenarios)} scenarios"
+        scenarios = scenarios[:max_groups]
+    out = []
+    for sc in scenarios:
+        n_points = int((groups["scenario"] == sc).sum())
+        out.append((f"{sc} (all {n_points} points)", df[df["scenario"] == sc]))
+    return out, note
+
+
+def fan_chart(df: pd.DataFrame, indicator: str, max_groups: int = 8) -> Figure:
+    """Fan chart of an indicator over time: one panel per design point or scenario.
+
+    Each panel shows the median over replications with the 25-75% and 5-95% bands; the
+    other groups' medians are drawn thin and grey behind it for comparison.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Results with monthly series (``keep="series"``).
+    indicator : str
+        Indicator column to draw.
+    max_groups : int, default 8
+        More design points than this are pooled per scenario.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if indicator not in df.columns:
+        raise ValueError(f"indicator {indicator!r} is not in the results")
+    if df.empty or "date" not in df or df.groupby("run_id")["date"].nunique().max() < 2:
+        raise ValueError("a fan chart needs monthly series (experiment keep = 'series')")
+    groups, note = _plot_groups(df, max_groups)
+    quantiles = []
+    for _label, d in groups:
+        q = d.groupby("date")[indicator].quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
+        quantiles.append((_years(pd.Series(q.index)), q))
+    n = len(groups)
+    ncols = min(4, n)
+    nrows = math.ceil(n / ncols)
+    fig = Figure(figsize=(3.8 * ncols + 0.4, 2.9 * nrows + 0.7), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True)
+    for k, ((label, d), (x, q)) in enumerate(zip(groups, quantiles, strict=True)):
+        ax = axes.flat[k]
+        color = OKABE_ITO[k % len(OKABE_ITO)]
+        for j, (x2, q2) in enumerate(quantiles):
+            if j != k:
+                ax.plot(x2, q2[0.5], color="grey", lw=0.7, alpha=0.6)
+        ax.fill_between(x, q[0.05], q[0.95], color=color, alpha=0.18, lw=0)
+        ax.fill_between(x, q[0.25], q[0.75], color=color, alpha=0.38, lw=0)
+        ax.plot(x, q[0.5], color=color, lw=2)
+        # long labels (three levers and their values) wrap to the panel's width instead of
+        # running into the neighbouring panel's title
+        title = textwrap.fill(f"{label} (n={d['run_id'].nunique()})", width=52)
+        ax.set_title(title, fontsize=8)
+        ax.grid(alpha=0.3)
+        # years as plain numbers (no "+2.025e3" offset on short runs)
+        ax.ticklabel_format(axis="x", useOffset=False, style="plain")
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    for ax in axes[-1]:
+        ax.set_xlabel("year")
+    handles = [
+        Patch(color="0.4", alpha=0.38, label="25-75%"),
+        Patch(color="0.4", alpha=0.18, label="5-95%"),
+    ]
+    axes.flat[0].legend(handles=handles, fontsize=7, loc="best")
+    over = "runs" if note else "replications"
+    title = f"{indicator}: median over {over} with 25-75% and 5-95% bands"
+    fig.suptitle(title + (f"\n({note})" if note else ""), fontsize=11)
+    return fig
+
+
+def gradient_chart(df: pd.DataFrame, max_groups: int = 12) -> Figure:
+    """Final engaged share by education (low, middle, high) per design point or scenario.
+
+    Bars are means over replications, whiskers the 5-95% range (clipped to the bar where a
+    skewed sample puts the mean outside it).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Results as returned by :func:`load_results` (series or final values).
+    max_groups : int, default 12
+        More design points than this are pooled per scenario.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    missing = [c for c in EDU_COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"the results lack {', '.join(missing)}")
+    groups, note = _plot_groups(final_values(df), max_groups)
+    n = len(groups)
+    fig = Figure(figsize=(max(5.5, 1.1 * n + 2.5), 4.4), layout="constrained")
+    ax = fig.subplots()
+    width = 0.8 / len(EDU_COLUMNS)
+    x = np.arange(n)
+    for j, (col, (label, color)) in enumerate(EDU_COLUMNS.items()):
+        vals = np.array([d[col].astype(float).mean() for _, d in groups])
+        lo = np.array([d[col].astype(float).quantile(0.05) for _, d in groups])
+        hi = np.array([d[col].astype(float).quantile(0.95) for _, d in groups])
+        err = np.vstack([np.clip(vals - lo, 0, None), np.clip(hi - vals, 0, None)])
+        ax.bar(x + (j - 1) * width, vals, width, color=color, label=label)
+        ax.errorbar(
+            x + (j - 1) * width,
+            vals,
+            yerr=np.nan_to_num(err),
+            fmt="none",
+            ecolor="black",
+            elinewidth=1,
+            capsize=3,
+        )
+    ax.set_xticks(
+        x,
+        [label for label, _ in groups],
+        rotation=30 if n > 3 else 0,
+        ha="right" if n > 3 else "center",
+        fontsize=8,
+    )
+    ax.set_ylabel("engaged share (final month)")
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    over = "runs" if note else "replications"
+    title = f"Engagement gradient by education: mean and 5-95% over {over}"
+    ax.set_title(title + (f"\n({note})" if note else ""), fontsize=10)
+    return fig
+
+
+def sensitivity_chart(table: pd.DataFrame) -> Figure:
+    """Bar chart of a :func:`sensitivity` table, one panel (row) per scenario.
+
+    Sobol: first-order (S1) and total (ST) indices with their confidence intervals. Morris:
+    mu* with its confidence interval, and beside it mu* against sigma (points far to the
+    right matter; high sigma means interactions or non-linearity).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`sensitivity`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    is_sobol = "S1" in table.columns
+    if not is_sobol and "mu_star" not in table.columns:
+        raise ValueError("not a sensitivity table (needs S1/ST or mu_star columns)")
+    scenarios = list(dict.fromkeys(table["scenario"]))
+    n_par = table["parameter"].nunique()
+    ncols = 1 if is_sobol else 2
+    fig = Figure(
+        figsize=(6.5 * ncols, (0.45 * n_par + 1.3) * len(scenarios) + 0.5), layout="constrained"
+    )
+    axes = fig.subplots(len(scenarios), ncols, squeeze=False)
+    for row, sc in zip(axes, scenarios, strict=True):
+        t = table[table["scenario"] == sc]
+        labels = list(_short_names(list(t["parameter"])).values())
+        y = np.arange(len(t))
+        ax = row[0]
+        if is_sobol:
+            for k, (col, label, color) in enumerate(
+                [("S1", "first order S1", OKABE_ITO[2]), ("ST", "total ST", OKABE_ITO[4])]
+            ):
+                ax.barh(
+                    y + (k - 0.5) * 0.38,
+                    t[col],
+                    0.38,
+                    color=color,
+                    label=label,
+                    xerr=np.nan_to_num(t[f"{col}_conf"].to_numpy(float)),
+                    capsize=3,
+                )
+            ax.set_xlabel("Sobol index (share of output variance)")
+        else:
+            ax.barh(
+                y,
+                t["mu_star"],
+                0.6,
+                color=OKABE_ITO[3],
+                label="mu*",
+                xerr=np.nan_to_num(t["mu_star_conf"].to_numpy(float)),
+                capsize=3,
+            )
+            ax.set_xlabel("mu* (mean absolute elementary effect)")
+            sc_ax = row[1]
+            sc_ax.scatter(t["mu_star"], t["sigma"], color=OKABE_ITO[4])
+            for xv, yv, label in zip(t["mu_star"], t["sigma"], labels, strict=True):
+                sc_ax.annotate(
+                    label, (xv, yv), fontsize=8, xytext=(3, 3), textcoords="offset points"
+                )
+            sc_ax.set_xlabel("mu*")
+            sc_ax.set_ylabel("sigma")
+            sc_ax.grid(alpha=0.3)
+            # same scale on both axes, so sigma reads against mu* (sigma > mu*: interactions)
+            top = 1.1 * float(np.nanmax([t["mu_star"].max(), t["sigma"].max(), 1e-12]))
+            sc_ax.set_xlim(0, top)
+            sc_ax.set_ylim(0, top)
+            sc_ax.set_title(f"{sc}: mu* against sigma", fontsize=10)
+        ax.axvline(0, color="grey", lw=0.8)
+        ax.set_yticks(y, labels, fontsize=8)
+        ax.invert_yaxis()
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_title(f"{sc}: {t['indicator'].iloc[0]}", fontsize=10)
+    # one legend below the panels: inside one, it covered the bars and error bars of
+    # whichever parameters sat in its corner
+    handles, names = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncols=len(handles), fontsize=8)
+    return fig

@@ -1,0 +1,512 @@
+"""Experiment files: which scenarios, which parameters vary, how they are sampled, how often.
+
+An experiment is a TOML file in ``experiments/`` validated like a scenario (pydantic,
+unknown keys rejected, errors naming file, key, given value and what is allowed; its JSON
+Schema, ``experiments/experiment.schema.json``, is written by ``coprod schema --experiment``).
+Its design turns into a list of runs, each a pure function of (scenario, parameter values,
+seed):
+
+* ``grid`` — the full factorial of every parameter's ``values`` (or ``range`` with ``steps``);
+* ``lhs``, ``sobol``, ``morris`` — samples from SALib over the parameters' ``range`` (Latin
+  hypercube; Saltelli's scheme for Sobol indices; Morris trajectories). Categorical
+  parameters (``values``) are allowed in ``lhs`` (sampled uniformly); Sobol and Morris need
+  numeric ranges.
+
+Replication seeds come from one experiment seed by ``numpy.random.SeedSequence`` spawning:
+replication *r* uses the same seed at every design point (common random numbers), so
+differences between points are not blurred by different random streams.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic.fields import FieldInfo
+
+from model.simulation.indicators import INDICATORS
+from model.simulation.scenario import Scenario, deep_merge, month_index
+from model.simulation.scenario.files import (
+    PACKAGE_ROOT,
+    ScenarioError,
+    _explain,
+    _key_path,
+    _show,
+    load_raw,
+    read_toml,
+    resolve,
+    scenario_dir,
+)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Blame(ValueError):
+    """A check across keys that blames one of them: ``key`` (relative to the model checked,
+    empty for the model itself), the value given there and what is allowed."""
+
+    def __init__(self, key: str, given: Any, allowed: str):
+        self.key, self.given, self.allowed = key, given, allowed
+        super().__init__(allowed)
+
+
+#: Indicator columns an experiment may keep (the model's DataCollector reporters).
+Indicator = Literal[tuple(INDICATORS)]
+
+
+class Parameter(Strict):
+    """One varied parameter: a list of values, or a numeric range with a distribution."""
+
+    values: list[Any] | None = Field(None, description="Values to take (grid, lhs).")
+    range: tuple[float, float] | None = Field(None, description="[low, high] (all designs).")
+    steps: int | None = Field(None, ge=2, le=1000, description="Grid points in the range.")
+    distribution: Literal["uniform", "normal", "triangular"] = Field(
+        "uniform",
+        description="How values spread over the range in lhs/sobol/morris: uniform, normal "
+        "(truncated to the range; needs mean and sd) or triangular (needs mode).",
+    )
+    mean: float | None = Field(None, description="Mean of a normal distribution (in the range).")
+    sd: float | None = Field(None, gt=0, description="Standard deviation of a normal one.")
+    mode: float | None = Field(
+        None, description="Most likely value of a triangular one (in the range)."
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Parameter:
+        if (self.values is None) == (self.range is None):
+            given = (
+                "both 'values' and 'range'"
+                if self.values is not None
+                else "neither 'values' nor 'range'"
+            )
+            raise Blame("", given, "either 'values' (a list) or 'range' ([low, high])")
+        if self.values is not None and not self.values:
+            raise Blame("values", [], "a list of at least one value")
+        if self.range is None:
+            if self.distribution != "uniform":
+                raise Blame(
+                    "distribution",
+                    self.distribution,
+                    f"'uniform' with 'values' (a {self.distribution} distribution needs a 'range')",
+                )
+            return self
+        lo, hi = self.range
+        if not lo < hi:
+            raise Blame("range", list(self.range), "[low, high] with low < high")
+        inside = f"a number inside the range, {lo:g} to {hi:g}"
+        for key, needs in (("mean", "normal"), ("sd", "normal"), ("mode", "triangular")):
+            value = getattr(self, key)
+            if value is None and self.distribution == needs:
+                raise Blame(
+                    key,
+                    "nothing",
+                    f"{inside if key != 'sd' else 'a number more than 0'} "
+                    f"(a {needs} distribution needs '{key}')",
+                )
+            if value is not None and self.distribution != needs:
+                raise Blame(key, value, f"no '{key}' unless distribution = '{needs}'")
+            if value is not None and key != "sd" and not lo <= value <= hi:
+                raise Blame(key, value, inside)
+        return self
+
+    def salib(self) -> tuple[list[float], str]:
+        """Bounds and distribution name as SALib expects them."""
+        lo, hi = self.range if self.range else (0.0, 1.0)
+        if self.distribution == "normal":
+            return [lo, hi, self.mean, self.sd], "truncnorm"
+        if self.distribution == "triangular":
+            return [lo, hi, (self.mode - lo) / (hi - lo)], "triang"
+        return [lo, hi], "unif"
+
+
+class Experiment(Strict):
+    """A validated experiment file."""
+
+    name: str = Field("experiment", description="Short name (the file name by default).")
+    question: str = Field("", description="What the experiment asks.")
+    scenarios: list[str] = Field(["baseline"], min_length=1, description="Base scenarios.")
+    parameters: dict[str, Parameter] = Field(
+        default_factory=dict, description="Dotted scenario key -> variation."
+    )
+    design: Literal["grid", "lhs", "sobol", "morris"] = Field(
+        "grid",
+        description="grid: full factorial of values/steps; lhs: Latin hypercube; sobol: "
+        "Saltelli's scheme for Sobol' indices; morris: Morris trajectories.",
+    )
+    samples: int = Field(
+        16,
+        ge=1,
+        le=100_000,
+        description="lhs: points; sobol: base N (power of 2); morris: trajectories.",
+    )
+    replications: int = Field(
+        1, ge=1, le=10_000, description="Runs per design point (same seeds at every point)."
+    )
+    seed: int = Field(2026, ge=0, description="Experiment seed; replication seeds derive from it.")
+    months: int | None = Field(None, ge=1, le=600, description="Override run.months.")
+    citizens: int | None = Field(None, ge=50, le=2_000_000, description="Override run.citizens.")
+    keep: Literal["series", "final"] = Field(
+        "series", description="Monthly series or final values only."
+    )
+    indicators: list[Indicator] = Field(
+        default_factory=list, description="Indicators to keep (all if empty)."
+    )
+
+    @model_validator(mode="after")
+    def _design_fits(self) -> Experiment:
+        if self.design in ("sobol", "morris"):
+            for key, p in self.parameters.items():
+                if p.range is None:
+                    raise Blame(
+                        f"parameters.{key}.values",
+                        p.values,
+                        f"a numeric 'range' instead: {self.design} needs one for every parameter",
+                    )
+            if len(self.parameters) < 2:
+                raise Blame("parameters", list(self.parameters), f"at least two for {self.design}")
+        if self.design == "sobol" and self.samples & (self.samples - 1):
+            lower = 1 << (self.samples.bit_length() - 1)
+            raise Blame(
+                "samples",
+                self.samples,
+                f"a power of 2 for sobol, e.g. {lower} or {2 * lower} (Saltelli's estimators "
+                "of Sobol' indices converge only for N = 2^k)",
+            )
+        for key, p in self.parameters.items():
+            if self.design == "morris" and p.distribution != "uniform":
+                raise Blame(
+                    f"parameters.{key}.distribution",
+                    p.distribution,
+                    "'uniform': morris samples uniform ranges only; use lhs or sobol",
+                )
+            if self.design == "grid" and p.range is not None and p.steps is None:
+                raise Blame(
+                    f"parameters.{key}.steps",
+                    "nothing",
+                    f"a whole number from 2 to 1000: grid needs 'steps' to divide the range "
+                    f"{list(p.range)} (or give 'values')",
+                )
+            if self.design == "grid" and p.distribution != "uniform":
+                raise Blame(
+                    f"parameters.{key}.distribution",
+                    p.distribution,
+                    "'uniform': grid takes no distribution; use design = 'lhs' or 'sobol'",
+                )
+        return self
+
+    # ---------------------------------------------------------------- design
+    def problem(self) -> dict | None:
+        """The SALib problem of a sampling design."""
+        if self.design == "grid":
+            return None
+        names = list(self.parameters)
+        specs = [p.salib() for p in self.parameters.values()]
+        return {
+            "num_vars": len(names),
+            "names": names,
+            "bounds": [b for b, _ in specs],
+            "dists": [d for _, d in specs],
+        }
+
+    def design_matrix(self) -> np.ndarray | None:
+        """The raw SALib sample (rows: design points), None for grids."""
+        problem = self.problem()
+        if problem is None:
+            return None
+        if self.design == "lhs":
+            from SALib.sample import latin
+
+            return latin.sample(problem, self.samples, seed=self.seed)
+        if self.design == "sobol":
+            from SALib.sample import sobol
+
+            return sobol.sample(problem, self.samples, calc_second_order=False, seed=self.seed)
+        from SALib.sample import morris
+
+        return morris.sample(problem, self.samples, seed=self.seed)
+
+    def points(self) -> list[dict[str, Any]]:
+        """Parameter values of every design point, in order."""
+        if not self.parameters:
+            return [{}]
+        if self.design == "grid":
+            axes = []
+            for p in self.parameters.values():
+                if p.values is not None:
+                    axes.append(list(p.values))
+                else:
+                    axes.append(np.linspace(p.range[0], p.range[1], p.steps).tolist())
+            return [
+                dict(zip(self.parameters, combo, strict=True)) for combo in itertools.product(*axes)
+            ]
+        rows = self.design_matrix()
+        out = []
+        for row in rows:
+            point = {}
+            for (key, p), x in zip(self.parameters.items(), row, strict=True):
+                if p.values is not None:  # categorical in lhs: x in [0, 1) picks a value
+                    point[key] = p.values[min(int(x * len(p.values)), len(p.values) - 1)]
+                else:
+                    point[key] = float(x)
+            out.append(point)
+        return out
+
+    def replication_seeds(self) -> list[int]:
+        children = np.random.SeedSequence(self.seed).spawn(self.replications)
+        return [int(c.generate_state(1, dtype=np.uint32)[0]) for c in children]
+
+    def runs(self) -> list[dict[str, Any]]:
+        """Every run: id, scenario, point, replication, seed and parameter values."""
+        seeds = self.replication_seeds()
+        out = []
+        for scenario in self.scenarios:
+            for p, params in enumerate(self.points()):
+                for r, seed in enumerate(seeds):
+                    out.append(
+                        {
+                            "run_id": len(out),
+                            "scenario": scenario,
+                            "point": p,
+                            "replication": r,
+                            "seed": seed,
+                            "params": params,
+                        }
+                    )
+        return out
+
+    def overrides(self, params: dict[str, Any]) -> dict:
+        """A nested override dictionary for one run."""
+        out: dict = {"run": {}}
+        if self.months is not None:
+            out["run"]["months"] = self.months
+        if self.citizens is not None:
+            out["run"]["citizens"] = self.citizens
+        for key, value in params.items():
+            nested: Any = value
+            for part in reversed(key.split(".")):
+                nested = {part: nested}
+            out = deep_merge(out, nested)
+        return out
+
+
+def experiment_dir() -> Path:
+    here = Path.cwd() / "experiments"
+    from model.simulation.scenario.files import PACKAGE_ROOT
+
+    return here if here.is_dir() else PACKAGE_ROOT / "experiments"
+
+
+def load_experiment(ref: str | Path) -> tuple[Experiment, Path, str]:
+    """Load and validate an experiment; returns it, its path and the hash of its text."""
+    path = Path(ref)
+    if not path.exists() and path.suffix != ".toml" and len(path.parts) == 1:
+        path = experiment_dir() / f"{ref}.toml"
+    if not path.is_file():
+        shipped = ", ".join(sorted(f.stem for f in experiment_dir().glob("*.toml")))
+        raise ScenarioError(
+            path, "", str(ref), f"an existing experiment file (.toml) or a shipped one: {shipped}"
+        )
+    try:
+        raw = read_toml(path)
+    except ScenarioError as exc:
+        if exc.given != "an empty file":
+            raise
+        raise ScenarioError(
+            path, "", exc.given, "a TOML experiment (see experiments/levers.toml)"
+        ) from None
+    raw.setdefault("name", path.stem)
+    try:
+        exp = Experiment.model_validate(raw)
+    except ValidationError as exc:
+        raise _explain_experiment(path, exc) from None
+    # every base scenario must run with the experiment's settings, and every varied key
+    # with every base scenario
+    for name, (base, scenario_path) in base_scenarios(exp, path).items():
+        _check_base(path, exp, name, base, scenario_path)
+        for key, param in exp.parameters.items():
+            # every listed value, or both ends of a range, must make a valid scenario (so
+            # no sampled value can fall outside: normal distributions are truncated to it)
+            for value in param.values if param.values is not None else list(param.range):
+                if err := _scenario_error(path, base, exp.overrides({key: value})):
+                    raise ScenarioError(
+                        path,
+                        f"parameters.{key}",
+                        value,
+                        f"a scenario key and value ({err.key}: {err.allowed})",
+                    )
+            if param.range is not None:
+                # a range gives decimals between its ends: a key that takes whole numbers
+                # (run.citizens, ...) would fail at run time in every sampled run
+                lo, hi = param.range
+                inside = lo + 0.377 * (hi - lo)
+                if err := _scenario_error(path, base, exp.overrides({key: inside})):
+                    raise ScenarioError(
+                        path,
+                        f"parameters.{key}.range",
+                        list(param.range),
+                        f"'values' (a list) instead: a range gives decimals such as "
+                        f"{inside:g}, and {err.key} takes {err.allowed}",
+                    )
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return exp, path, digest
+
+
+def _scenario_error(path: Path, base: dict, overrides: dict) -> ScenarioError | None:
+    """Why the base scenario with these overrides is not a valid scenario, or None."""
+    trial = deep_merge(base, overrides)
+    try:
+        Scenario.model_validate(trial)
+    except ValidationError as exc:
+        return _explain(path, trial, exc)
+    return None
+
+
+def base_scenarios(exp: Experiment, path: Path) -> dict[str, tuple[dict, Path]]:
+    """Each base scenario's raw dictionary (``extends`` resolved) and file. A name is looked
+    up in ``scenarios/`` beside the experiment's folder (a project of one's own:
+    ``PROJECT/experiments/e.toml`` and ``PROJECT/scenarios/``), then among the working
+    directory's scenarios and the shipped ones, as ``extends`` does. Validation and sweeps
+    both use this, so a sweep runs exactly the scenarios that were checked."""
+    own = Path(path).resolve().parent.parent / "scenarios"
+    folders = list(dict.fromkeys([own, scenario_dir().resolve(), PACKAGE_ROOT / "scenarios"]))
+    out = {}
+    for name in exp.scenarios:
+        found = next((f / f"{name}.toml" for f in folders if (f / f"{name}.toml").is_file()), None)
+        if found is None and (Path(name).suffix == ".toml" or len(Path(name).parts) > 1):
+            found = Path(name)  # a path rather than a name
+        if found is None:
+            known = sorted({f.stem for folder in folders for f in folder.glob("*.toml")})
+            raise ScenarioError(
+                path,
+                "scenarios",
+                name,
+                f"one of {', '.join(known)} (looked in "
+                f"{', '.join(str(f) for f in folders if f.is_dir())})",
+            )
+        out[name] = _load_base(path, name, found)
+    return out
+
+
+def _load_base(path: Path, name: str, ref: str | Path) -> tuple[dict, Path]:
+    """The raw base scenario ``name``; a missing or broken one is blamed on ``scenarios``."""
+    try:
+        return load_raw(ref)
+    except ScenarioError as exc:
+        if resolve(ref).is_file():  # it exists but is broken: say why
+            raise ScenarioError(path, "scenarios", name, f"a valid scenario ({exc})") from None
+        folder = resolve(ref).parent
+        known = ", ".join(sorted(f.stem for f in folder.glob("*.toml")))
+        raise ScenarioError(
+            path, "scenarios", name, f"scenarios in {folder}: {known or 'none there'}"
+        ) from None
+
+
+def _check_base(path: Path, exp: Experiment, name: str, base: dict, scenario_path: Path) -> None:
+    """The base scenario with the experiment's run settings (``months``, ``citizens``) must be
+    valid before any parameter varies it: blame the setting at fault, with the scenario's
+    reason."""
+    settings = exp.overrides({})
+    for key in exp.parameters:  # a varied run setting replaces the experiment's own
+        if key.startswith("run."):
+            settings["run"].pop(key.removeprefix("run."), None)
+    try:
+        Scenario.model_validate(deep_merge(base, settings))
+        return
+    except ValidationError as exc:
+        err = _explain(scenario_path, deep_merge(base, settings), exc)
+    try:
+        own = Scenario.model_validate(base)
+    except ValidationError as exc:  # the scenario itself is broken
+        reason = _explain(scenario_path, base, exc)
+        raise ScenarioError(path, "scenarios", name, f"a valid scenario ({reason})") from None
+    scenario_says = f"scenario '{name}': {err.key}: given {_show(err.given)}; {err.allowed}"
+    if err.key.startswith("timeline[") and "months" in settings["run"]:
+        need = 1 + max(month_index(own.run.start, item.date) for item in own.timeline)
+        raise ScenarioError(path, "months", exp.months, f"at least {need} months ({scenario_says})")
+    setting = err.key.removeprefix("run.")
+    if setting in settings["run"]:
+        raise ScenarioError(path, setting, settings["run"][setting], scenario_says)
+    raise ScenarioError(path, "scenarios", name, f"a valid scenario ({scenario_says})")
+
+
+def _explain_experiment(path: Path, exc: ValidationError) -> ScenarioError:
+    """One validation error of an experiment as a :class:`ScenarioError`."""
+    err = exc.errors()[0]
+    loc = list(err["loc"])
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, Blame):  # a check across keys, blaming one of them
+        key = ".".join(part for part in (_key_path(loc), cause.key) if part)
+        return ScenarioError(path, key, cause.given, cause.allowed)
+    key = _key_path(loc)
+    if err["type"] == "extra_forbidden":
+        fields = _model_at(loc[:-1]).model_fields
+        return ScenarioError(path, key, loc[-1], "keys here are " + ", ".join(sorted(fields)))
+    if err["type"] == "literal_error":
+        return ScenarioError(path, key, err.get("input"), "one of " + err["ctx"]["expected"])
+    if err["type"] in _BOUNDS.values() and isinstance(loc[-1], str):
+        field = _model_at(loc[:-1]).model_fields[loc[-1]]
+        return ScenarioError(path, key, err.get("input"), _bounded(field))
+    if err["type"] in _NUMBERS and isinstance(loc[-1], str):
+        field = _model_at(loc[:-1]).model_fields.get(loc[-1])
+        if field is not None and field.metadata:  # with its bounds, if it declares any
+            return ScenarioError(path, key, err.get("input"), _bounded(field))
+    if err["type"] in _PLAIN:
+        return ScenarioError(path, key, err.get("input"), _PLAIN[err["type"]])
+    if err["type"] == "too_short":
+        least = (err.get("ctx") or {}).get("min_length", 1)
+        items = "item" if least == 1 else "items"
+        return ScenarioError(path, key, err.get("input"), f"a list of at least {least} {items}")
+    msg = err["msg"].removeprefix("Value error, ")
+    return ScenarioError(path, key, err.get("input"), msg)
+
+
+# pydantic's error types in the words of a TOML file's author
+_NUMBERS = {"int_parsing", "int_type", "int_from_float", "float_parsing", "float_type"}
+_PLAIN = {
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "string_type": "text in quotes",
+    "list_type": "a list in brackets: [..., ...]",
+    "dict_type": "a table of keys",
+    "model_type": "a table of keys",
+    "missing": "this key is required",
+}
+
+
+_BOUNDS = {
+    "ge": "greater_than_equal",
+    "gt": "greater_than",
+    "le": "less_than_equal",
+    "lt": "less_than",
+}
+_WORDS = {"ge": "at least", "gt": "more than", "le": "at most", "lt": "less than"}
+
+
+def _bounded(field: FieldInfo) -> str:
+    """'a whole number at least 1 and at most 100,000' from a field's declared bounds."""
+    kind = (
+        "a whole number" if int in (field.annotation, *get_args(field.annotation)) else "a number"
+    )
+    bounds = [
+        f"{_WORDS[attr]} {getattr(m, attr):,}"
+        for m in field.metadata
+        for attr in _BOUNDS
+        if getattr(m, attr, None) is not None
+    ]
+    return f"{kind} {' and '.join(bounds)}"
+
+
+def _model_at(loc: list) -> type[BaseModel]:
+    """The model holding the key at ``loc`` (an experiment, or one of its parameters)."""
+    return Parameter if len(loc) >= 2 and loc[0] == "parameters" else Experiment

@@ -1,0 +1,583 @@
+"""Running an experiment: many runs in parallel, written as they finish, resumable.
+
+Results go to a folder with ``manifest.json`` (experiment, its hash, every run's scenario,
+parameters and seed, package versions, git commit) and one Parquet part file per finished run
+in ``parts/``; a run that raises is recorded in ``failures/`` with its parameters and
+traceback, and the sweep goes on. Part files are written to a temporary name and renamed, so
+a sweep killed at any moment (even ``kill -9``) leaves only whole parts; ``--resume`` runs
+exactly the runs without a part. Local processes (``concurrent.futures``) are the default;
+Dask's executor speaks the same protocol, so one loop serves both backends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+import time
+import traceback
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,
+    Executor,
+    ProcessPoolExecutor,
+    wait,
+)
+from pathlib import Path
+
+import pandas as pd
+
+from model.simulation.scenario.files import ScenarioError
+from model.studies.experiment import Experiment, base_scenarios
+from model.studies.provenance import code_hash, git_commit, package_versions
+
+
+def part_path(out: Path, run_id: int) -> Path:
+    return out / "parts" / f"run-{run_id:06d}.parquet"
+
+
+def failure_path(out: Path, run_id: int) -> Path:
+    return out / "failures" / f"run-{run_id:06d}.json"
+
+
+def resolve_scenarios(exp: Experiment, exp_path: Path) -> dict[str, dict]:
+    """Each base scenario of the experiment, read once here with its ``extends`` chain
+    resolved: ``{name: {"file": path, "raw": merged dictionary}}``.
+
+    The runs get these dictionaries, not file names, so a worker reads no scenario file: it
+    needs no copy of the project at the same path (a cluster), and editing a scenario while
+    a sweep runs cannot change the runs still to come. They are recorded in the manifest,
+    and their hash guards ``--resume``. They are the scenarios ``load_experiment`` checked
+    (:func:`model.studies.experiment.base_scenarios`)."""
+    return {
+        name: {"file": str(file), "raw": raw}
+        for name, (raw, file) in base_scenarios(exp, exp_path).items()
+    }
+
+
+def param_kinds(exp: Experiment) -> dict[str, str]:
+    """One column type per varied parameter, so that every part file stores it alike and
+    the parts load as one table (``pd.read_parquet(folder)`` refuses a column that is an
+    integer in one part and a decimal in another): ``int``, ``float``, ``bool`` or
+    ``str``."""
+    kinds = {}
+    for key in exp.parameters:
+        values = [point[key] for point in exp.points()]
+        if all(isinstance(v, bool) for v in values):
+            kinds[key] = "bool"
+        elif all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            kinds[key] = "int"
+        elif all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            kinds[key] = "float"
+        else:
+            kinds[key] = "str"
+    return kinds
+
+
+def job_of(exp: Experiment, exp_path: Path) -> dict:
+    """What every run of a sweep needs besides its own entry: sent once with each task."""
+    return {
+        "experiment": exp.model_dump(mode="json"),
+        "scenarios": resolve_scenarios(exp, exp_path),
+        "param_kinds": param_kinds(exp),
+        "code_hash": code_hash(),
+    }
+
+
+def execute_run(job: dict, run: dict) -> pd.DataFrame:
+    """One run in a worker process: a pure function of (scenario, parameters, seed)."""
+    from pydantic import ValidationError
+
+    from model.simulation.model import CoProductionModel
+    from model.simulation.scenario import Scenario, deep_merge
+    from model.simulation.scenario.files import _explain
+
+    exp = Experiment.model_validate(job["experiment"])
+    base = job["scenarios"][run["scenario"]]
+    raw = deep_merge(base["raw"], exp.overrides(run["params"]))
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise _explain(Path(base["file"]), raw, exc) from None
+    model = CoProductionModel(scenario, rng=run["seed"])
+    for _ in range(scenario.run.months):
+        model.step()
+    df = model.dataframe()
+    if exp.indicators:
+        df = df[["date", "step", *[c for c in exp.indicators if c not in ("date", "step")]]]
+    if exp.keep == "final":
+        df = df.iloc[[-1]]
+    for col in ("assembly_response_rate", "assembly_response_rate_edu_low"):
+        if col in df:
+            df[col] = pd.to_numeric(df[col], errors="coerce")
+    meta = {
+        "run_id": run["run_id"],
+        "scenario": run["scenario"],
+        "point": run["point"],
+        "replication": run["replication"],
+        "seed": run["seed"],
+    }
+    cast = {"int": int, "float": float, "bool": bool, "str": str}
+    kinds = job.get("param_kinds", {})
+    meta |= {f"param:{k}": cast[kinds.get(k, "str")](v) for k, v in run["params"].items()}
+    return pd.concat([pd.DataFrame([meta] * len(df)), df.reset_index(drop=True)], axis=1)
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def scenarios_hash(scenarios: dict[str, dict]) -> str:
+    """Hash of the resolved base scenarios (their merged contents, not their paths)."""
+    contents = {name: entry["raw"] for name, entry in scenarios.items()}
+    text = json.dumps(contents, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _make_folders(out: Path) -> None:
+    try:
+        (out / "parts").mkdir(parents=True, exist_ok=True)
+        (out / "failures").mkdir(exist_ok=True)
+    except OSError as exc:  # --out names a file, or a folder we may not write
+        raise ScenarioError(
+            out,
+            "--out",
+            str(out),
+            f"a folder this user can create and write ({exc.strerror or exc})",
+        ) from None
+
+
+def check_out(out: Path, exp_path: Path, digest: str, scenarios: dict, resume: bool) -> None:
+    """Refuse a results folder the sweep must not write to, before anything is written."""
+    if out.exists() and not out.is_dir():
+        raise ScenarioError(out, "--out", str(out), "a folder (this is a file)")
+    manifest_path = out / "manifest.json"
+    if not manifest_path.exists():
+        return
+    old = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if not resume:
+        raise ScenarioError(
+            out,
+            "--out",
+            str(out),
+            "a new folder, or --resume to continue the sweep already in it",
+        )
+    if old.get("experiment_hash") != digest:
+        raise ScenarioError(
+            exp_path,
+            "",
+            "a changed experiment file",
+            f"the file the sweep in {out} started with (hash "
+            f"{old.get('experiment_hash', '?')[:12]})",
+        )
+    if old.get("scenarios_hash", scenarios_hash(scenarios)) != scenarios_hash(scenarios):
+        changed = sorted(
+            name
+            for name, entry in scenarios.items()
+            if old.get("scenarios", {}).get(name, {}).get("raw")
+            != json.loads(json.dumps(entry["raw"], default=str))
+        )
+        raise ScenarioError(
+            exp_path,
+            "scenarios",
+            f"changed scenario(s) {', '.join(changed) or '(contents differ)'}",
+            f"the scenarios the sweep in {out} started with (recorded in its manifest.json); "
+            "start a new sweep in a new folder",
+        )
+
+
+def prepare(
+    exp: Experiment,
+    exp_path: Path,
+    digest: str,
+    out: Path,
+    resume: bool,
+    scenarios: dict[str, dict],
+) -> list[dict]:
+    """Create the results folder and its manifest (once :func:`check_out` has accepted
+    the folder); returns the runs still to do."""
+    runs = exp.runs()
+    manifest_path = out / "manifest.json"
+    _make_folders(out)
+    if not manifest_path.exists():
+        problem = exp.problem()
+        matrix = exp.design_matrix()
+        manifest = {
+            "experiment": exp.model_dump(mode="json"),
+            "experiment_file": str(exp_path),
+            "experiment_hash": digest,
+            "scenarios": scenarios,
+            "scenarios_hash": scenarios_hash(scenarios),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "versions": package_versions(),
+            "git_commit": git_commit(),
+            "problem": problem,
+            "design_matrix": matrix.tolist() if matrix is not None else None,
+            "runs": runs,
+        }
+        text = json.dumps(manifest, indent=1, default=str) + "\n"
+        _atomic_write_bytes(manifest_path, text.encode())
+    # half-written parts of runs that were in flight when a sweep was killed
+    for stale in (out / "parts").glob(".*.tmp"):
+        stale.unlink(missing_ok=True)
+    return [r for r in runs if not part_path(out, r["run_id"]).exists()]
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m {seconds % 60:02d}s"
+    return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
+
+
+class Progress:
+    """Runs done, failures, time so far and estimated time left, on stderr. On a terminal
+    one line redrawn in place; into a log file (a cluster job's output) a new line every
+    tenth of the runs or every 30 seconds, whichever comes first."""
+
+    def __init__(self, total: int, enabled: bool, stream=None):
+        self.total, self.enabled = total, enabled
+        self.stream = stream or sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.done = self.failed = 0
+        self.t0 = self.last_line = time.perf_counter()
+        self.last_tenth = 0
+
+    def update(self, ok: bool) -> None:
+        self.done += 1
+        self.failed += not ok
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        elapsed = now - self.t0
+        eta = elapsed / self.done * (self.total - self.done)
+        text = (
+            f"{self.done}/{self.total} runs, {self.failed} failed, {_duration(elapsed)}, "
+            f"~{_duration(eta)} left"
+        )
+        if self.tty:
+            bar = "#" * int(30 * self.done / self.total)
+            self.stream.write(f"\r[{bar:<30}] {text}\033[K")
+            if self.done == self.total:
+                self.stream.write("\n")
+        else:
+            tenth = 10 * self.done // self.total
+            if tenth > self.last_tenth or now - self.last_line >= 30 or self.done == self.total:
+                self.stream.write(text + "\n")
+                self.last_tenth, self.last_line = tenth, now
+        self.stream.flush()
+
+
+def execute_batch(job: dict, runs: list[dict], out: str | None = None) -> list[tuple]:
+    """Several runs in one task (fewer round trips through a Dask scheduler). Each run's
+    error is caught here, so one failing run does not take its batch with it, and travels
+    back as a plain record (type and message, traceback): an exception object might not
+    survive pickling, and a result that cannot be unpickled breaks a process pool or hangs a
+    Dask client.
+
+    With ``out`` (the results folder, when the worker shares the disk with the sweep: local
+    processes and the embedded cluster) the worker writes each part or failure record
+    itself, atomically as the parent would, and returns no data: the parent, which shares
+    two cores with the workers, only counts."""
+    check_code(job)
+    results = []
+    for run in runs:
+        try:
+            df, error = execute_run(job, run), None
+        except BaseException as exc:  # noqa: BLE001
+            # SystemExit or KeyboardInterrupt raised by a rule too: let through, they would
+            # end the worker process, which a process pool reports for every queued run and
+            # which an embedded Dask cluster may not replace (the sweep then waits for ever)
+            df, error = None, _error_record(exc)
+        if out is not None:
+            if error is None:
+                _record_result(Path(out), run, df)
+            else:
+                _record_failure(Path(out), run, error)
+            results.append((run, None, error, True))
+        else:
+            results.append((run, df, error, False))
+    return results
+
+
+_WORKER_CODE: list[str] = []
+
+
+def check_code(job: dict) -> None:
+    """Refuse to run if this worker's model code is not the sweep's. Workers of a cluster
+    started by hand keep the code they imported: after a rule is changed, a resumed sweep
+    would otherwise run the old rule there, silently."""
+    wanted = job.get("code_hash")
+    if wanted is None:
+        return
+    if not _WORKER_CODE:
+        _WORKER_CODE.append(code_hash())
+    if _WORKER_CODE[0] != wanted:
+        raise ScenarioError(
+            "coprod sweep",
+            "--scheduler",
+            "workers whose model code differs from this sweep's",
+            "workers started after the last change to model/ (restart the Dask workers, "
+            "and sync their copy of the project)",
+        )
+
+
+def _error_record(exc: BaseException) -> dict:
+    return {
+        "error": f"{type(exc).__name__}: {exc}",
+        "traceback": "".join(traceback.format_exception(exc)),
+    }
+
+
+def _record_failure(out: Path, run: dict, error: dict) -> None:
+    record = {
+        "run_id": run["run_id"],
+        "params": run["params"],
+        "scenario": run["scenario"],
+        "seed": run["seed"],
+        **error,
+    }
+    _atomic_write_bytes(failure_path(out, run["run_id"]), json.dumps(record, indent=1).encode())
+
+
+def _record_result(out: Path, run: dict, df: pd.DataFrame) -> None:
+    path = part_path(out, run["run_id"])
+    # named by process, so two writers of the same run (a sweep resumed while another still
+    # works) never write into one file
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, path)  # a part exists whole or not at all: what --resume relies on
+    failure_path(out, run["run_id"]).unlink(missing_ok=True)
+
+
+def _batches(todo: list[dict], batch: int, workers: int | None) -> list[list[dict]]:
+    """Split the runs into tasks of at most ``batch`` runs. When the number of workers is known,
+    tasks shrink towards the end (each at most 1/(2 x workers) of the runs still to hand out,
+    down to single runs), so the last tasks do not leave a worker idle while another one
+    works through a whole batch."""
+    if batch <= 1 or not workers:
+        return [todo[k : k + batch] for k in range(0, len(todo), max(batch, 1))]
+    tasks, k = [], 0
+    while k < len(todo):
+        size = max(1, min(batch, (len(todo) - k) // (2 * workers)))
+        tasks.append(todo[k : k + size])
+        k += size
+    return tasks
+
+
+def run_sweep(
+    job: dict,
+    todo: list[dict],
+    out: Path,
+    executor: Executor,
+    progress: Progress,
+    batch: int = 1,
+    max_pending: int = 64,
+    shared_disk: bool = False,
+) -> int:
+    """Submit runs (up to ``batch`` per task), write each result as it arrives; returns the
+    number of failures. A run that raises is recorded and the sweep goes on.
+
+    A local worker process that dies (killed for memory, ``os._exit`` in a rule) breaks the
+    whole process pool, which then fails every run it holds, guilty or not. The pool is
+    replaced (``executor.sweep_restart``) and each of those runs goes again on its own,
+    with nothing else in the pool: one that breaks the pool alone is recorded as failed,
+    the others are not touched. Local sweeps keep at most two runs per worker in the pool,
+    so that few runs are ever held when it breaks.
+
+    Tasks are handed out as workers free up, a few more than there are workers (the rest
+    waits here), for every backend: submitting a task costs this process a few milliseconds
+    (on the embedded Dask cluster, also the scheduler's work on the same cores), and
+    submitting all tasks at once delayed the first run by 0.2 s."""
+    restartable = getattr(executor, "sweep_restart", None) is not None
+    workers = getattr(executor, "sweep_workers", None)
+    if workers:
+        max_pending = min(max_pending, 2 * workers if restartable else 2 * workers + 2)
+    pending: dict = {}
+    queue = _batches(todo, batch, workers)
+    suspects: list[list[dict]] = []  # runs held by a pool that broke: to go again alone
+    failures = 0
+    generation = 0  # of the process pool, counted up at each replacement
+    folder = str(out) if shared_disk else None
+    while queue or pending or suspects:
+        while suspects and not pending:
+            runs = suspects.pop(0)
+            executor, generation = _submit(executor, generation, pending, job, runs, folder, True)
+        while queue and len(pending) < max_pending and not suspects:
+            runs = queue.pop(0)
+            executor, generation = _submit(executor, generation, pending, job, runs, folder)
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            runs, gen, alone = pending.pop(future)
+            try:
+                results = future.result()
+            except ScenarioError:
+                raise  # not the run's fault (e.g. workers with other code): stop, say why
+            except BrokenExecutor as broken:
+                if gen == generation and restartable:
+                    executor, generation = _replace(executor), generation + 1
+                if restartable and not alone:
+                    suspects.append(runs)
+                    continue
+                died = RuntimeError(
+                    "the worker process died while running this run alone (killed for "
+                    "using too much memory? os._exit in a rule?)"
+                )
+                error = _error_record(died if alone else broken)
+                results = [(run, None, error, False) for run in runs]
+            except Exception as exc:  # the task itself died (e.g. a lost Dask worker)
+                results = [(run, None, _error_record(exc), False) for run in runs]
+            for run, df, error, written in results:
+                if error is not None:
+                    failures += 1
+                    if not written:
+                        _record_failure(out, run, error)
+                elif not written:
+                    _record_result(out, run, df)
+                progress.update(error is None)
+    return failures
+
+
+def _submit(executor, generation, pending, job, runs, folder, alone=False):
+    try:
+        future = executor.submit(execute_batch, job, runs, folder)
+    except BrokenExecutor:  # broke since the last check: replace it before going on
+        executor, generation = _replace(executor), generation + 1
+        future = executor.submit(execute_batch, job, runs, folder)
+    pending[future] = (runs, generation, alone)
+    return executor, generation
+
+
+def _replace(executor: Executor) -> Executor:
+    restart = getattr(executor, "sweep_restart", None)
+    if restart is None:
+        raise BrokenExecutor("the process pool broke and cannot be replaced")
+    return restart()
+
+
+# The embedded cluster lives only as long as one sweep, on the same cores as its workers:
+# everything its processes do besides running tasks is taken from the runs. These settings
+# turn off what a short-lived cluster without a dashboard has no use for.
+EMBEDDED_DASK_CONFIG = {
+    # fork, not spawn: spawned workers import mesa and the model afresh (~12 s on 2 cores),
+    # which alone tripled the cost of a short sweep
+    "distributed.worker.multiprocessing-method": "fork",
+    # the statistical profiler samples each worker's task thread every 10 ms (for the
+    # dashboard); it took the GIL from the runs and was the largest single overhead
+    "distributed.worker.profile.enabled": False,
+    # event-loop health checks every 20 ms in the scheduler, each nanny and each worker
+    "distributed.admin.tick.interval": "1s",
+    # CPU/memory/network samples for the dashboard, every 500 ms in every process
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.admin.system-monitor.gil.enabled": False,
+    # the scheduler queues independent tasks and hands them out as workers free up, so there
+    # is nothing to steal; the stealing extension would only poll
+    "distributed.scheduler.work-stealing": False,
+    # tasks have no inputs, so there are no replicas for the memory manager to reduce
+    "distributed.scheduler.active-memory-manager.start": False,
+    # each nanny (in the sweep's process) reads its worker's memory every 100 ms, to stop a
+    # worker that outgrows its limit; once a second still does that, at half the sweep
+    # process's idle CPU (measured: 21-26 -> 11 ms per second)
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+
+
+CONNECT_TIMEOUT_S = 10
+
+
+def _follow_parent(parent: int) -> None:
+    """Initialiser of local worker processes: end with the sweep. A sweep killed with
+    ``kill -9`` cannot shut its pool down, and its workers would go on with their queued
+    runs, then wait for ever; on Linux the kernel ends them with it (``PR_SET_PDEATHSIG``)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the sweep died before this worker got here
+        os._exit(1)
+
+
+def make_executor(backend: str, workers: int, scheduler: str | None):
+    """A concurrent.futures executor and a function that shuts it down. The executor carries
+    ``sweep_workers`` (how many runs can go at once), which sizes the batches."""
+    if scheduler is None:
+        # local processes and the embedded cluster fork from this process: load the compiled
+        # rules once here, so that workers inherit them instead of each loading them
+        from model.simulation.model import warm_up
+
+        warm_up()
+    if backend == "local":
+        current: list[Executor] = []
+
+        def pool() -> Executor:
+            # forked, to inherit the loaded rules (spawned ones would import all again)
+            methods = multiprocessing.get_all_start_methods()
+            executor = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("fork" if "fork" in methods else None),
+                initializer=_follow_parent,
+                initargs=(os.getpid(),),
+            )
+            executor.sweep_workers = workers
+            executor.sweep_restart = pool  # a broken pool is replaced by a new one
+            if current:
+                current[0].shutdown(wait=False, cancel_futures=True)
+            current[:] = [executor]
+            return executor
+
+        return pool(), lambda: current[0].shutdown(cancel_futures=True)
+    import dask
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ScenarioError(
+                "coprod sweep",
+                "--scheduler",
+                scheduler,
+                f"the address of a running Dask scheduler, e.g. tcp://HOST:8786 (no answer "
+                f"within {CONNECT_TIMEOUT_S} s: {exc})",
+            ) from None
+        cluster = None
+    else:
+        import model.simulation.model  # noqa: F401  (imported once here, inherited by forked workers)
+
+        # the nannies copy the configuration into their workers when they are created, so
+        # everything is built inside the block
+        with dask.config.set(EMBEDDED_DASK_CONFIG):
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                # the scheduler serves HTTP (health checks) even without a dashboard, by
+                # default on port 8787: any free port on this machine instead, so that a
+                # dashboard already running elsewhere causes no warning
+                scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+            )
+            client = Client(cluster)
+
+    def close():
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+    # pure=False: tasks write files, and each has a fresh key; a pure task would be hashed
+    # (dask.tokenize walks the job and its runs, ~2 ms a task) and a resubmitted one could
+    # be merged with an earlier task of the same runs
+    executor = client.get_executor(pure=False)
+    executor.sweep_workers = sum(client.nthreads().values()) or workers
+    return executor, close
