@@ -31,8 +31,8 @@ FORBIDDEN = {
     "interface": (),
 }
 MAX_LINES = 600
-#: modules that are one table of data and may be longer (none at present)
-DATA_TABLES: set[str] = set()
+#: modules that are one table of data and may be longer: the citizens' behavioural parameters
+DATA_TABLES = {"simulation/scenario/behaviour.py"}
 
 
 def _modules() -> list[Path]:

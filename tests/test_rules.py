@@ -29,13 +29,16 @@ from model.rules._math import saturation
 from model.simulation.citizens import Population, State
 from model.simulation.network import build_network, degree, share_of_ties, to_networkx
 from model.simulation.scenario import (
+    WEEKS_PER_MONTH,
     Behaviour,
     Challenge,
     Challenges,
     City,
     Format,
+    Governance,
     Infrastructure,
     LeadershipStyle,
+    Processes,
     Rung,
     Support,
     Timing,
@@ -43,6 +46,7 @@ from model.simulation.scenario import (
 
 ANNUAL = LeadershipStyle.annual_praise
 EVERYDAY = LeadershipStyle.everyday_cooperation
+G = Governance()
 
 
 def make_pop(n: int = 500, seed: int = 0, **city) -> Population:
@@ -196,7 +200,9 @@ class TestJoining:
         assert 0.44 < lapsed < 0.56
 
     def test_weekly_hours_are_positive_and_match_the_survey_roughly(self):
-        h = joining.weekly_hours(np.full(20_000, 0.5, np.float32), np.random.default_rng(7))
+        h = joining.weekly_hours(
+            np.full(20_000, 0.5, np.float32), np.random.default_rng(7), Behaviour()
+        )
         assert np.all(h >= 0.25) and np.all(h <= 40)
         assert 0.45 < np.mean(h < 2.5) < 0.75
         assert 0.05 < np.mean(h >= 5.5) < 0.3
@@ -536,29 +542,29 @@ class TestLeadership:
     def test_everyday_cooperation_raises_visible_responsiveness(self):
         for base in (0.0, 0.2, 0.4, 0.9):
             for office in (0.0, 0.5, 1.0):
-                every = leadership.visible_responsiveness(base, EVERYDAY, office)
-                annual = leadership.visible_responsiveness(base, ANNUAL, office)
+                every = leadership.visible_responsiveness(base, EVERYDAY, office, G)
+                annual = leadership.visible_responsiveness(base, ANNUAL, office, G)
                 assert every > annual >= base
                 assert every <= 1.0
-        assert leadership.visible_responsiveness(1.0, EVERYDAY, 1.0) == 1.0
+        assert leadership.visible_responsiveness(1.0, EVERYDAY, 1.0, G) == 1.0
         # the participation office raises it too
         assert leadership.visible_responsiveness(
-            0.4, ANNUAL, 1.0
-        ) > leadership.visible_responsiveness(0.4, ANNUAL, 0.0)
+            0.4, ANNUAL, 1.0, G
+        ) > leadership.visible_responsiveness(0.4, ANNUAL, 0.0, G)
 
     def test_everyday_cooperation_raises_competence(self):
         c_every = c_annual = 0.4
         for _ in range(24):
-            c_every = leadership.grow_competence(c_every, EVERYDAY, 0.0, 0)
-            c_annual = leadership.grow_competence(c_annual, ANNUAL, 0.0, 0)
+            c_every = leadership.grow_competence(c_every, EVERYDAY, 0.0, 0, G)
+            c_annual = leadership.grow_competence(c_annual, ANNUAL, 0.0, 0, G)
         assert c_every > 0.4
         assert c_annual < 0.4  # only staff turnover without training or practice
         assert c_every > c_annual + 0.05
-        trained = leadership.grow_competence(0.4, ANNUAL, 1.0, 0)
-        practised = leadership.grow_competence(0.4, ANNUAL, 0.0, 2)
-        assert trained > leadership.grow_competence(0.4, ANNUAL, 0.0, 0)
-        assert practised > leadership.grow_competence(0.4, ANNUAL, 0.0, 0)
-        assert 0.0 <= leadership.grow_competence(1.0, EVERYDAY, 1.0, 10) <= 1.0
+        trained = leadership.grow_competence(0.4, ANNUAL, 1.0, 0, G)
+        practised = leadership.grow_competence(0.4, ANNUAL, 0.0, 2, G)
+        assert trained > leadership.grow_competence(0.4, ANNUAL, 0.0, 0, G)
+        assert practised > leadership.grow_competence(0.4, ANNUAL, 0.0, 0, G)
+        assert 0.0 <= leadership.grow_competence(1.0, EVERYDAY, 1.0, 10, G) <= 1.0
 
 
 # =========================================================================== exhaustion
@@ -636,7 +642,7 @@ class TestExhaustion:
         for _ in range(12):
             exhaustion.spend_energy_and_exit(pop, mgmt, 0.0, 0.0, b, rng)
         assert np.all(pop.state == State.OPEN)
-        assert np.all(pop.energy > exhaustion.RECOVERED)
+        assert np.all(pop.energy > b.recovered_energy)
 
     def test_exhausted_recover_faster_than_others(self):
         pop = make_pop(200)
@@ -757,19 +763,19 @@ class TestChallenges:
         pop.hours[10:] = 99.0  # non-engaged hours must not count
         focus = np.array([0, 3, 2])  # org 0 climate, org 1 public places, org 2 loneliness
         h = challenges.hours_by_focus(pop, focus, residents_per_agent=10.0, population=1000)
-        scale = challenges.WEEKS_PER_MONTH * 10.0 / 1000
+        scale = WEEKS_PER_MONTH * 10.0 / 1000
         np.testing.assert_allclose(h, np.array([4, 0, 10, 6, 0]) * scale)
 
     def test_democracy_satisfaction_and_lonely_share_are_shares(self):
         pop = make_pop()
         pop.trust[:] = 1.0
         pop.efficacy[:] = 1.0
-        assert challenges.democracy_satisfaction(pop) == 1.0
+        assert challenges.democracy_satisfaction(pop, Challenges()) == 1.0
         pop.trust[:] = 0.0
-        assert challenges.democracy_satisfaction(pop) == 0.0
+        assert challenges.democracy_satisfaction(pop, Challenges()) == 0.0
         pop.loneliness[:] = 0.0
         pop.loneliness[:50] = 0.9
-        assert challenges.lonely_share(pop) == pytest.approx(0.1)
+        assert challenges.lonely_share(pop, Challenges()) == pytest.approx(0.1)
 
 
 # =========================================================================== participation
@@ -786,7 +792,14 @@ def _process(
     seats=0.0,
 ):
     proc = participation.Process(
-        topic=topic, formats=[fmt], rung=rung, timing=timing, outreach=outreach, start=0, end=2
+        topic=topic,
+        formats=[fmt],
+        rung=rung,
+        timing=timing,
+        outreach=outreach,
+        start=0,
+        end=2,
+        promised=Processes().rung_influence[rung],
     )
     proc.outcome["invitations"] = invitations
     proc.outcome["seats"] = seats
@@ -847,7 +860,7 @@ class TestParticipation:
                     continue
                 chance = min(
                     1.0,
-                    rate * 0.8 * participation.EDUCATION_SELECTION[edu] * (0.5 if silent else 1.0),
+                    rate * 0.8 * Support().education_selection[edu] * (0.5 if silent else 1.0),
                 )
                 sigma = math.sqrt(chance * (1 - chance) / group.sum())
                 assert abs(part[group].mean() - chance) <= 4 * sigma + 1e-12, (edu, silent)
@@ -942,12 +955,12 @@ class TestParticipation:
         pop = make_pop(500)
         proc = _process(Format.citizens_assembly, invitations=1.0, seats=0.1)
         participation.draw_participants(proc, pop, 0.0, Support(), np.random.default_rng(27))
-        assert proc.invited == participation.MIN_INVITED
+        assert proc.invited == Support().min_invited_agents
 
     def test_late_inform_gives_no_influence(self):
         for seed in range(50):
             proc = _process(Format.open_consultation, rung=Rung.inform, timing=Timing.late)
-            v, e = participation.conclude(proc, 1.0, 1.0, np.random.default_rng(seed))
+            v, e = participation.conclude(proc, 1.0, 1.0, Processes(), np.random.default_rng(seed))
             assert v == 0.0 and e == 0.0
 
     def test_early_co_decide_gives_more_influence(self):
@@ -955,7 +968,9 @@ class TestParticipation:
             vs = []
             for seed in range(400):
                 proc = _process(Format.citizens_assembly, rung=rung, timing=timing)
-                v, _ = participation.conclude(proc, 0.4, 0.5, np.random.default_rng(seed))
+                v, _ = participation.conclude(
+                    proc, 0.4, 0.5, Processes(), np.random.default_rng(seed)
+                )
                 vs.append(v)
             return np.mean(vs)
 
@@ -972,7 +987,7 @@ class TestParticipation:
         def places(rung, timing, adopted, participants):
             proc = _process(Format.citizens_assembly, rung=rung, timing=timing)
             proc.outcome["adopted"] = adopted
-            return participation.implementation_places(proc, participants)
+            return participation.implementation_places(proc, participants, Processes())
 
         assert places(Rung.co_design, Timing.early, True, 10) > 0
         assert places(Rung.co_decide, Timing.early, True, 20) == pytest.approx(
@@ -985,13 +1000,13 @@ class TestParticipation:
 
     def test_conclude_with_sure_adoption(self):
         proc = _process(Format.open_consultation, rung=Rung.co_decide, timing=Timing.early)
-        v, e = participation.conclude(proc, 0.5, 1.0, np.random.default_rng(0))
+        v, e = participation.conclude(proc, 0.5, 1.0, Processes(), np.random.default_rng(0))
         assert e == 1.0
         assert v == pytest.approx(0.4 + 0.6 * 0.5)
         assert proc.outcome["adopted"] is True
         assert proc.outcome["influence"] == v and proc.outcome["expectation"] == e
         # more visible responsiveness means more influence
-        v2, _ = participation.conclude(proc, 1.0, 1.0, np.random.default_rng(0))
+        v2, _ = participation.conclude(proc, 1.0, 1.0, Processes(), np.random.default_rng(0))
         assert v2 > v
 
 

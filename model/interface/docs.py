@@ -43,24 +43,29 @@ def _default(value) -> str:
     )
 
 
+def _sections(obj: BaseModel, prefix: str = "") -> list[tuple[str, BaseModel]]:
+    """Every table of parameters in a scenario, nested tables (``[levers.*]``) one by one."""
+    out: list[tuple[str, BaseModel]] = []
+    for key in type(obj).model_fields:
+        value = getattr(obj, key)
+        if not isinstance(value, BaseModel) or key == "rules":
+            continue  # [rules] names rule variants: `coprod rules` lists them
+        name = f"{prefix}{key}"
+        nested = [v for v in type(value).model_fields if isinstance(getattr(value, v), BaseModel)]
+        out += _sections(value, f"{name}.") if nested else [(name, value)]
+    return out
+
+
+def _cell(value) -> str:
+    """A Markdown table cell: a '|' inside would end the cell."""
+    return str(value).replace("|", "\\|")
+
+
 def parameter_table() -> str:
     """One Markdown table per parameter section of a scenario."""
-    scenario = Scenario()
     out = []
-    sections: list[tuple[str, BaseModel]] = [
-        ("run", scenario.run),
-        ("city", scenario.city),
-        ("levers.participation", scenario.levers.participation),
-        ("levers.infrastructure", scenario.levers.infrastructure),
-        ("levers.leadership", scenario.levers.leadership),
-        ("levers.administration", scenario.levers.administration),
-        ("organisations", scenario.organisations),
-        ("behaviour", scenario.behaviour),
-        ("support", scenario.support),
-        ("challenges", scenario.challenges),
-    ]
-    for name, obj in sections:
-        doc = (type(obj).__doc__ or "").strip().splitlines()[0]
+    for name, obj in _sections(Scenario()):
+        doc = " ".join((type(obj).__doc__ or "").strip().split("\n\n")[0].split())
         out += [
             f"### `[{name}]`",
             "",
@@ -71,10 +76,15 @@ def parameter_table() -> str:
         ]
         for key, field in type(obj).model_fields.items():
             extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-            out.append(
-                f"| `{key}` | {field.description or ''} | {extra.get('unit', '')} | "
-                f"{_default(getattr(obj, key))} | {_range(field)} | {extra.get('source', '')} |"
+            cells = (
+                f"`{key}`",
+                field.description or "",
+                extra.get("unit", ""),
+                _default(getattr(obj, key)),
+                _range(field),
+                extra.get("source", ""),
             )
+            out.append("| " + " | ".join(_cell(c) for c in cells) + " |")
         out.append("")
     return "\n".join(out)
 

@@ -2,8 +2,9 @@
 
 ODD submodel 9 ("Challenge outcomes"). Each volunteer's weekly hours go to the focus
 challenge of their organisation. Hours per resident and month, weighted by *project
-success* (``0.5 + 0.5 × administrative competence``: friction — delays, paperwork — halves
-what an incompetent administration lets volunteers achieve), move the indicators:
+success* (``success_floor + (1 − success_floor) × administrative competence``: friction —
+delays, paperwork — lowers what an incompetent administration lets volunteers achieve), move
+the indicators:
 
 * ``climate_progress`` — share of the way to climate neutrality (target 1.0 by 2035-12):
   a policy trend plus co-produced climate hours;
@@ -11,8 +12,9 @@ what an incompetent administration lets volunteers achieve), move the indicators
   by co-produced hours;
 * ``lonely_share`` — an engaged citizen's loneliness falls (engagement protects); hours in
   loneliness projects relieve lonely citizens; everyone drifts back toward their baseline;
-* ``democracy_satisfaction`` — share of citizens whose trust and efficacy together exceed
-  one half (computed from the citizens' columns; democracy hours raise trust a little).
+* ``democracy_satisfaction`` — share of citizens whose weighted trust and efficacy exceed
+  ``satisfaction_threshold`` (computed from the citizens' columns; democracy hours raise
+  trust a little).
 
 The magnitudes are illustrative (see ``Challenges`` in docs/ODD.md), not calibrated.
 
@@ -30,10 +32,7 @@ import numpy as np
 
 from model.rules._jit import ENGAGED, kernel, stream_of, uniform
 from model.simulation.citizens import Population
-from model.simulation.scenario import CHALLENGES, Challenges
-
-WEEKS_PER_MONTH = 4.35
-LONELY = 0.5
+from model.simulation.scenario import CHALLENGES, WEEKS_PER_MONTH, Challenges
 
 
 @dataclass
@@ -99,9 +98,11 @@ def advance_challenges(
         stream_of(rng),
         c.loneliness_drift,
         c.loneliness_relief,
-        min(1.0, eff[i["loneliness"]] * 10),
+        min(1.0, eff[i["loneliness"]] * c.loneliness_visit_reach),
         pop.trust,
-        0.01 * eff[i["democracy"]],
+        c.democracy_trust_gain * eff[i["democracy"]],
+        c.lonely_threshold,
+        c.loneliness_visit_relief,
     )
 
 
@@ -111,24 +112,27 @@ def _unit(x: float) -> float:
 
 
 @kernel
-def _loneliness_and_trust(lon, baseline, state, stream, drift, relief, visit_chance, trust, gain):
+def _loneliness_and_trust(
+    lon, baseline, state, stream, drift, relief, visit_chance, trust, gain, lonely, visit_relief
+):
     for i in range(lon.size):
         # loneliness drifts to one's baseline; one's own engagement relieves it
         x = lon[i] + drift * (baseline[i] - lon[i])
         if state[i] == ENGAGED:
             x -= relief
         # loneliness projects visit lonely citizens
-        if x > LONELY and visit_chance > 0.0 and uniform(stream) < visit_chance:
-            x -= 0.1
+        if x > lonely and visit_chance > 0.0 and uniform(stream) < visit_chance:
+            x -= visit_relief
         lon[i] = min(max(x, 0.0), 1.0)
         # democracy projects: a small trust gain for everyone
         trust[i] += gain * (1.0 - trust[i])
 
 
-def democracy_satisfaction(pop: Population) -> float:
+def democracy_satisfaction(pop: Population, c: Challenges) -> float:
     """Share of citizens satisfied with how democracy works locally."""
-    return float(np.mean(0.7 * pop.trust + 0.3 * pop.efficacy > 0.5))
+    w = c.satisfaction_trust_weight
+    return float(np.mean(w * pop.trust + (1.0 - w) * pop.efficacy > c.satisfaction_threshold))
 
 
-def lonely_share(pop: Population) -> float:
-    return float(np.mean(pop.loneliness > LONELY))
+def lonely_share(pop: Population, c: Challenges) -> float:
+    return float(np.mean(pop.loneliness > c.lonely_threshold))

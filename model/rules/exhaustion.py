@@ -4,12 +4,13 @@ ODD submodel 8 ("Exhaustion and exit"). A volunteer's energy falls with load (we
 relative to disposable time), less so with good volunteer management in their organisation,
 an agency's load relief and recognition; it recovers toward 1 at ``energy_recovery`` of the
 deficit a month. Below ``exhaustion_threshold`` a volunteer burns out (``exhausted``) and
-leaves the place; exhausted citizens recover at twice the rate and become open again above
-0.7 energy. Independently, volunteers exit for life reasons (job, family, moving) with
-``exit_life`` a month, which nothing in the city changes, and by choice with
-``exit_voluntary`` a month, less when recognised, up to half less with ownership of a measure
-they helped shape; disappointment adds ``exit_disappointment`` per unit (also halved by
-ownership).
+leaves the place; exhausted citizens recover ``exhausted_recovery`` times as fast and become
+open again above ``recovered_energy``. Independently, volunteers exit for life reasons (job,
+family, moving) with ``exit_life`` a month, which nothing in the city changes, and by choice
+with ``exit_voluntary`` a month, less when recognised (``recognition_exit``) and with
+ownership of a measure they helped shape (``ownership_exit``); disappointment adds
+``exit_disappointment`` per unit (also lowered by ownership). Every number is a
+``[behaviour]`` parameter (docs/ODD.md, Appendix A).
 
 References
 ----------
@@ -27,16 +28,16 @@ from model.rules.registry import variant
 from model.simulation.citizens import Population
 from model.simulation.scenario import Behaviour
 
-RECOVERED = 0.7
-
 
 @kernel
-def _exit_hazard(exit_life, exit_voluntary, exit_disappointment, disappointment, ownership):
+def _exit_hazard(
+    exit_life, exit_voluntary, exit_disappointment, disappointment, ownership, ownership_exit
+):
     """Monthly chance that a volunteer quits: life reasons are beyond the city's reach;
     quitting by choice is not, and ownership of a measure one helped shape keeps people
     carrying it (shared by both exhaustion rules)."""
     return exit_life + (exit_voluntary + exit_disappointment * disappointment) * (
-        1.0 - 0.5 * ownership
+        1.0 - ownership_exit * ownership
     )
 
 
@@ -61,13 +62,21 @@ def spend_energy_and_exit(
         pop.disappointment,
         np.asarray(management_by_org, dtype=np.float32),
         stream_of(rng),
-        p.energy_load * (1 - 0.5 * load_relief) * (1 - 0.3 * recognition),
+        p.energy_load
+        * (1 - p.load_relief_drain * load_relief)
+        * (1 - p.recognition_drain * recognition),
         p.energy_recovery,
         p.exhaustion_threshold,
         p.exit_life,
-        p.exit_voluntary * (1 - 0.4 * recognition),
+        p.exit_voluntary * (1 - p.recognition_exit * recognition),
         p.exit_disappointment,
         left,
+        p.ownership_exit,
+        p.load_hours_base,
+        p.load_hours_per_time,
+        p.management_drain,
+        p.exhausted_recovery,
+        p.recovered_energy,
     )
     return left
 
@@ -90,6 +99,12 @@ def _spend_energy_and_exit(
     exit_voluntary,
     exit_disappointment,
     left,
+    ownership_exit,
+    load_base,
+    load_per_time,
+    management_drain,
+    exhausted_recovery,
+    recovered,
 ):
     for i in range(state.size):
         engaged = state[i] == ENGAGED
@@ -97,10 +112,11 @@ def _spend_energy_and_exit(
         drain = 0.0
         if engaged:
             # load: weekly hours against disposable time; good management softens it
-            load = hours[i] / (2.0 + 10.0 * time[i])
-            drain = load_rate * load * (1.0 - 0.5 * management[max(organisation[i], 0)])
-        # the exhausted recover twice as fast (they are out)
-        recovery = recovery_rate * (2.0 if exhausted else 1.0) * (1.0 - energy[i])
+            load = hours[i] / (load_base + load_per_time * time[i])
+            relief = 1.0 - management_drain * management[max(organisation[i], 0)]
+            drain = load_rate * load * relief
+        # the exhausted recover faster (they are out)
+        recovery = recovery_rate * (exhausted_recovery if exhausted else 1.0) * (1.0 - energy[i])
         e = min(max(energy[i] + recovery - drain, 0.0), 1.0)
         energy[i] = e
         left[i] = False
@@ -110,7 +126,12 @@ def _spend_energy_and_exit(
                 left[i] = True
             else:
                 hazard = _exit_hazard(
-                    exit_life, exit_voluntary, exit_disappointment, disappointment[i], ownership[i]
+                    exit_life,
+                    exit_voluntary,
+                    exit_disappointment,
+                    disappointment[i],
+                    ownership[i],
+                    ownership_exit,
                 )
                 if uniform(stream) < hazard:
                     state[i] = INACTIVE
@@ -118,7 +139,7 @@ def _spend_energy_and_exit(
             if left[i]:
                 hours[i] = 0.0
                 organisation[i] = -1
-        elif exhausted and e > RECOVERED:
+        elif exhausted and e > recovered:
             state[i] = OPEN
 
 
@@ -150,9 +171,10 @@ def burn_out_at_constant_hazard(
         p.burnout_hazard,
         p.recovery_hazard,
         p.exit_life,
-        p.exit_voluntary * (1 - 0.4 * recognition),
+        p.exit_voluntary * (1 - p.recognition_exit * recognition),
         p.exit_disappointment,
         left,
+        p.ownership_exit,
     )
     return left
 
@@ -171,6 +193,7 @@ def _constant_hazard(
     exit_voluntary,
     exit_disappointment,
     left,
+    ownership_exit,
 ):
     for i in range(state.size):
         left[i] = False
@@ -180,7 +203,12 @@ def _constant_hazard(
                 left[i] = True
             else:
                 hazard = _exit_hazard(
-                    exit_life, exit_voluntary, exit_disappointment, disappointment[i], ownership[i]
+                    exit_life,
+                    exit_voluntary,
+                    exit_disappointment,
+                    disappointment[i],
+                    ownership[i],
+                    ownership_exit,
                 )
                 if uniform(stream) < hazard:
                     state[i] = INACTIVE

@@ -54,7 +54,7 @@ def support_effects(
     return SupportEffects(
         matching=agency,
         management=agency,
-        load_relief=agency * 0.6 + office * 0.2,
+        load_relief=agency * support.agency_load_relief + office * support.office_load_relief,
         office=office,
         training=training,
         outreach_contacts=real_contacts * agents / population,

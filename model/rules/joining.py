@@ -49,6 +49,7 @@ def become_open(pop: Population, p: Behaviour, rng: np.random.Generator) -> None
         p.asked_opens,
         min(1.0, p.asked_opens * p.silent_asked_response),
         p.open_lapse,
+        p.disappointment_lapse,
     )
 
 
@@ -68,6 +69,7 @@ def _become_open(
     asked_opens,
     asked_in_person_opens,
     lapse,
+    lapse_by_disappointment,
 ):
     for i in range(state.size):
         if state[i] == INACTIVE:
@@ -85,7 +87,7 @@ def _become_open(
                 state[i] = OPEN
         elif state[i] == OPEN and not asked[i]:
             # the willingness lapses, faster after a disappointment; an ask renews it
-            if uniform(stream) < lapse * (1.0 + 2.0 * disappointment[i]):
+            if uniform(stream) < lapse * (1.0 + lapse_by_disappointment * disappointment[i]):
                 state[i] = INACTIVE
 
 
@@ -209,7 +211,7 @@ def join(
     ids = _would_join(
         pop.state, stream_of(rng), *_columns(pop, engaged_tie_share), *_weights(p, matching)
     )
-    return take_places(pop, ids, free_places, step, rng)
+    return take_places(pop, ids, free_places, step, p, rng)
 
 
 @variant("joining", "threshold")
@@ -243,7 +245,7 @@ def join_by_threshold(
         p.threshold_asked_drop,
         p.threshold_rate,
     )
-    return take_places(pop, ids, free_places, step, rng)
+    return take_places(pop, ids, free_places, step, p, rng)
 
 
 def _threshold_salt(pop: Population) -> int:
@@ -282,6 +284,7 @@ def take_places(
     ids: np.ndarray,
     free_places: np.ndarray,
     step: int,
+    p: Behaviour,
     rng: np.random.Generator,
 ) -> np.ndarray:
     """Citizens ``ids`` who decided to join take free places (all joining rules share this).
@@ -302,25 +305,28 @@ def take_places(
     np.subtract.at(free_places, chosen, 1)
     pop.state[ids] = State.ENGAGED
     pop.organisation[ids] = chosen
-    pop.hours[ids] = weekly_hours(pop.time[ids], rng)
+    pop.hours[ids] = weekly_hours(pop.time[ids], rng, p)
     pop.entered_asked[ids] = pop.asked[ids]
     pop.entry_step[ids] = step
     return ids
 
 
-def weekly_hours(time: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def weekly_hours(time: np.ndarray, rng: np.random.Generator, p: Behaviour) -> np.ndarray:
     """Weekly hours of new volunteers: log-normal, scaled by disposable time.
 
-    Median 2 hours at average time, spread 1.0 (log scale): at entry ~59% give up to 2 hours
-    a week, ~26% 3-5 hours, ~15% 6 hours or more, as in the FWS 2019 distribution among the
-    engaged (~60% / ~24% / ~16%).
+    Median ``p.hours_median`` (2) hours at average disposable time (0.5), spread
+    ``p.hours_spread`` (1.0, log scale): at entry ~59% give up to 2 hours a week, ~26% 3-5
+    hours, ~15% 6 hours or more, as in the FWS 2019 distribution among the engaged
+    (~60% / ~24% / ~16%). Hours are kept between a quarter of an hour and 40 hours a week.
     """
-    return _hours(time, rng.normal(0.0, 1.0, time.size))
+    z = rng.normal(0.0, 1.0, time.size)
+    return _hours(time, z, p.hours_median, p.hours_spread)
 
 
 @kernel
-def _hours(time, z):
+def _hours(time, z, median, spread):
     h = np.empty(time.size, dtype=np.float32)
     for j in range(time.size):
-        h[j] = min(max(2.0 * (time[j] / 0.5) * math.exp(z[j]), 0.25), 40.0)
+        # time / 0.5: relative to the average disposable time; 0.25 and 40 h: bounds of a week
+        h[j] = min(max(median * (time[j] / 0.5) * math.exp(spread * z[j]), 0.25), 40.0)
     return h

@@ -19,17 +19,7 @@ Studer & von Schnurbein (2013): recognition and coordination drive retention.
 
 from __future__ import annotations
 
-from model.simulation.scenario import Behaviour, LeadershipStyle
-
-#: How much everyday cooperation closes the gap to full responsiveness.
-EVERYDAY_RESPONSIVENESS = 0.25
-#: Monthly competence growth from everyday cooperation (share of the remaining gap).
-EVERYDAY_COMPETENCE = 0.01
-#: Monthly competence growth at a fully funded training programme.
-TRAINING_COMPETENCE = 0.02
-#: Monthly loss of competence (staff turnover, ~12% a year). Chosen so that the status-quo
-#: training budget (50,000 EUR) holds competence at its initial 0.4: the baseline is stationary.
-COMPETENCE_DECAY = 0.011
+from model.simulation.scenario import Behaviour, Governance, LeadershipStyle
 
 
 def recognition(
@@ -43,25 +33,27 @@ def recognition(
     return previous * (1.0 - p.recognition_decay)
 
 
-def visible_responsiveness(base: float, style: LeadershipStyle, office: float) -> float:
+def visible_responsiveness(
+    base: float, style: LeadershipStyle, office: float, g: Governance
+) -> float:
     """Responsiveness citizens can see: raised by everyday cooperation and the office."""
     gap = 1.0 - base
-    r = base + gap * 0.2 * office
+    r = base + gap * g.office_responsiveness * office
     if style == LeadershipStyle.everyday_cooperation:
-        r += gap * EVERYDAY_RESPONSIVENESS
+        r += gap * g.everyday_responsiveness
     return min(1.0, r)
 
 
 def grow_competence(
-    competence: float, style: LeadershipStyle, training: float, coproduced: int
+    competence: float, style: LeadershipStyle, training: float, coproduced: int, g: Governance
 ) -> float:
     """Next month's competence for cooperation: training, everyday practice, experience.
 
     ``coproduced`` counts processes at co-design or co-decide concluded this month: doing it
     teaches it.
     """
-    gain = TRAINING_COMPETENCE * training + 0.01 * coproduced
+    gain = g.training_competence * training + g.coproduction_competence * coproduced
     if style == LeadershipStyle.everyday_cooperation:
-        gain += EVERYDAY_COMPETENCE
-    c = competence + gain * (1.0 - competence) - COMPETENCE_DECAY * competence
+        gain += g.everyday_competence
+    c = competence + gain * (1.0 - competence) - g.competence_decay * competence
     return min(1.0, max(0.0, c))

@@ -14,13 +14,14 @@ and one or more *formats*:
   seats are drawn from the respondents stratified by education.
 
 When a process ends the council adopts its proposals or not, and participants see a
-*visible influence* ``v`` (0..1): rung × timing × adoption (1, or ``REJECTED_TRACE``
-when rejected) × (0.4 + 0.6 × visible responsiveness). Their
-*expectation* ``e`` is what the rung promised. :mod:`.ownership` and :mod:`.trust` turn
-``v`` and ``e`` into ownership, disappointment, trust and efficacy. An adopted measure that
-citizens co-designed early becomes a project with volunteer places
+*visible influence* ``v`` (0..1): rung × timing × adoption (1, or ``rejected_trace``
+when rejected) × (``influence_floor`` + (1 − ``influence_floor``) × visible responsiveness).
+Their *expectation* ``e`` is what the rung promised. The numbers are the scenario's
+``[processes]`` and ``[support]`` tables (docs/ODD.md, Appendix A). :mod:`.ownership` and
+:mod:`.trust` turn ``v`` and ``e`` into ownership, disappointment, trust and efficacy. An
+adopted measure that citizens co-designed early becomes a project with volunteer places
 (:func:`implementation_places`): early participation creates roles for carrying it out,
-for ``PROJECT_MONTHS`` (three years), after which the project closes.
+for ``processes.project_months`` (three years), after which the project closes.
 
 References
 ----------
@@ -44,24 +45,11 @@ from model.simulation.scenario import (
     Behaviour,
     Challenge,
     Format,
+    Processes,
     Rung,
     Support,
     Timing,
 )
-
-RUNG_INFLUENCE = {Rung.inform: 0.0, Rung.consult: 0.35, Rung.co_design: 0.75, Rung.co_decide: 1.0}
-TIMING_INFLUENCE = {Timing.early: 1.0, Timing.late: 0.3}
-#: Relative self-selection into open formats by education (low, middle, high).
-EDUCATION_SELECTION = np.array([0.5, 1.0, 1.7], dtype=np.float32)
-#: Share of influence that remains visible when the council rejects the proposals.
-REJECTED_TRACE = 0.4
-#: Places an adopted co-designed measure opens, per participant of its process.
-PLACES_PER_PARTICIPANT = 0.5
-#: Lifetime of such an implementation project (a typical funding period of neighbourhood
-#: projects); then it closes and its volunteers are open to other places.
-PROJECT_MONTHS = 36
-#: Minimum agents invited to / seated in an assembly, so small runs can measure it.
-MIN_INVITED, MIN_SEATS = 200, 10
 
 
 @dataclass
@@ -75,18 +63,17 @@ class Process:
     outreach: bool
     start: int
     end: int
+    #: influence the rung promises participants (``processes.rung_influence``)
+    promised: float
     label: str = ""
+    #: what the process costs in all (EUR, the real city's), spread over its months
+    cost_eur: float = 0.0
     participants: np.ndarray | None = None
     invited: int = 0
     responded: int = 0
     invited_low: int = 0
     responded_low: int = 0
     outcome: dict = field(default_factory=dict)
-
-    @property
-    def promised(self) -> float:
-        """Influence the rung promises participants."""
-        return RUNG_INFLUENCE[self.rung]
 
 
 @variant("participation", "formats", default=True)
@@ -102,6 +89,7 @@ def draw_participants(
     if proc.participants is None:
         proc.participants = np.zeros(pop.n, dtype=bool)
     topic = CHALLENGES.index(proc.topic)
+    selection = np.asarray(s.education_selection, dtype=np.float32)
     for fmt in proc.formats:
         if fmt == Format.open_consultation:
             # silent groups answer open calls less; the office and outreach close part of it
@@ -111,11 +99,12 @@ def draw_participants(
                 pop.silent,
                 pop.interest,
                 pop.education,
-                EDUCATION_SELECTION,
+                selection,
                 topic,
                 stream_of(rng),
                 s.consultation_rate,
-                silent_reach + gap * (0.5 * office + 0.45 * proc.outreach),
+                silent_reach
+                + gap * (s.office_silent_reach * office + s.outreach_silent_reach * proc.outreach),
             )
         elif fmt == Format.actor_forum:
             # organisations send their volunteers; an office widens it to open citizens
@@ -124,7 +113,7 @@ def draw_participants(
                 pop.state,
                 stream_of(rng),
                 s.forum_rate,
-                s.forum_rate * 0.25 * office,
+                s.forum_rate * s.office_forum_open * office,
             )
         elif fmt == Format.citizens_assembly and proc.invited == 0:
             _citizens_assembly(proc, pop, topic, s, rng)
@@ -166,12 +155,12 @@ def _citizens_assembly(
     proc: Process, pop: Population, topic: int, s: Support, rng: np.random.Generator
 ) -> None:
     """Invite by lot, record responses, seat members stratified by education."""
-    n_invited = min(pop.n, max(MIN_INVITED, round(proc.outcome.get("invitations", 0))))
+    n_invited = min(pop.n, max(s.min_invited_agents, round(proc.outcome.get("invitations", 0))))
     invited = rng.choice(pop.n, size=n_invited, replace=False)
     chance = (
         s.assembly_response
-        * (pop.interest[invited, topic] / 0.5)
-        * EDUCATION_SELECTION[pop.education[invited]]
+        * (pop.interest[invited, topic] / s.assembly_reference_interest)
+        * np.asarray(s.education_selection)[pop.education[invited]]
     )
     if proc.outreach:
         chance = np.where(pop.silent[invited], chance * s.assembly_outreach_boost, chance)
@@ -180,7 +169,7 @@ def _citizens_assembly(
     proc.invited, proc.responded = n_invited, responded.size
     proc.invited_low = int(low.sum())
     proc.responded_low = int((pop.education[responded] == 0).sum())
-    n_seats = min(responded.size, max(MIN_SEATS, round(proc.outcome.get("seats", 0))))
+    n_seats = min(responded.size, max(s.min_seated_agents, round(proc.outcome.get("seats", 0))))
     if n_seats:
         # stratify: weight respondents inversely to their tier's share among respondents
         tiers = pop.education[responded]
@@ -190,31 +179,37 @@ def _citizens_assembly(
         proc.participants[seats] = True
 
 
-def implementation_places(proc: Process, participants: int) -> float:
+def implementation_places(proc: Process, participants: int, q: Processes) -> float:
     """Volunteer places an adopted, early, co-designed measure opens for carrying it out.
 
     Measures that citizens shaped early come with roles for citizens (Kommunen innovativ:
-    neighbourhood projects, cooperatives): ``PLACES_PER_PARTICIPANT`` places per participant who
-    is not yet engaged. Late or rejected or merely consultative processes open none.
+    neighbourhood projects, cooperatives): ``q.places_per_participant`` places per participant
+    who is not yet engaged. Late or rejected or merely consultative processes open none.
     """
     if not proc.outcome.get("adopted") or proc.timing != Timing.early:
         return 0.0
     if proc.rung not in (Rung.co_design, Rung.co_decide):
         return 0.0
-    return PLACES_PER_PARTICIPANT * participants
+    return q.places_per_participant * participants
 
 
 def conclude(
-    proc: Process, responsiveness: float, council_compromise: float, rng: np.random.Generator
+    proc: Process,
+    responsiveness: float,
+    council_compromise: float,
+    q: Processes,
+    rng: np.random.Generator,
 ) -> tuple[float, float]:
     """The council decides; returns (visible influence ``v``, expectation ``e``)."""
     promised = proc.promised
-    # proposals shaped early at a high rung are easier to adopt: up to half again as likely
+    # proposals shaped early at a high rung are easier to adopt
     binding = promised if proc.timing == Timing.early else 0.0
-    p_adopt = min(1.0, council_compromise * (1.0 + 0.5 * binding))
+    p_adopt = min(1.0, council_compromise * (1.0 + q.early_adoption_boost * binding))
     adopted = bool(rng.random() < p_adopt)
     # a rejected proposal still leaves the traces participants put into the measure
-    shaped = 1.0 if adopted else REJECTED_TRACE
-    v = promised * TIMING_INFLUENCE[proc.timing] * shaped * (0.4 + 0.6 * responsiveness)
+    shaped = 1.0 if adopted else q.rejected_trace
+    timing = 1.0 if proc.timing == Timing.early else q.late_influence
+    seen = q.influence_floor + (1.0 - q.influence_floor) * responsiveness
+    v = promised * timing * shaped * seen
     proc.outcome.update(adopted=adopted, influence=v, expectation=promised)
     return v, promised

@@ -2,11 +2,12 @@
 
 ODD submodel 5 ("Efficacy and trust"). Trust in the administration moves toward what
 citizens observe: participants toward the visible influence of their process, everyone
-slowly toward their own disposition shifted by 0.6 × (visible responsiveness − today's
-0.4). Efficacy moves toward one's own success: participants toward their influence,
-volunteers toward their projects' success (which administrative friction lowers), and
-everyone's drifts back toward their disposition. Updates are asymmetric: a disappointment moves
-trust ``negativity_bias`` times as far as an equal reward.
+slowly toward their own disposition shifted by ``trust_responsiveness_weight`` × (visible
+responsiveness − ``reference_responsiveness``, today's). Efficacy moves toward one's own
+success: participants toward their influence, volunteers toward their projects' success
+(which administrative friction lowers), and everyone's drifts back toward their
+disposition. Every rate is a ``[behaviour]`` parameter. Updates are asymmetric: a
+disappointment moves trust ``negativity_bias`` times as far as an equal reward.
 
 References
 ----------
@@ -22,13 +23,6 @@ from model.rules._jit import ENGAGED, kernel
 from model.rules.registry import variant
 from model.simulation.citizens import Population
 from model.simulation.scenario import Behaviour
-
-#: Monthly pull of everyday observation (news, service contacts) on trust and efficacy.
-EVERYDAY_TRUST_RATE = 0.02
-#: Responsiveness under which citizens' initial trust was formed (the status-quo default).
-TODAY_RESPONSIVENESS = 0.4
-#: Monthly pull of project success on volunteers' efficacy.
-PROJECT_EFFICACY_RATE = 0.03
 
 
 def _toward(x: np.ndarray, target, rate: float, bias: float) -> np.ndarray:
@@ -78,7 +72,7 @@ def learn_from_process(
     pop: Population, participants: np.ndarray, influence: float, p: Behaviour
 ) -> None:
     """Participants update trust and efficacy toward the influence they saw."""
-    t = np.float32(min(1.0, 0.3 + influence))
+    t = np.float32(min(1.0, p.process_trust_base + influence))
     pop.trust[participants] = np.clip(
         _toward(pop.trust[participants], t, p.trust_rate, p.negativity_bias), 0, 1
     )
@@ -99,9 +93,11 @@ def everyday_feedback(
         pop.trust_disposition,
         pop.efficacy_disposition,
         pop.state,
-        0.6 * (visible_responsiveness - TODAY_RESPONSIVENESS),
+        p.trust_responsiveness_weight * (visible_responsiveness - p.reference_responsiveness),
         success,
         p.negativity_bias,
+        p.everyday_trust_rate,
+        p.project_efficacy_rate,
     )
 
 
@@ -113,11 +109,13 @@ def _toward_one(x, target, rate, bias):
 
 
 @kernel
-def _everyday_feedback(trust, efficacy, trust_disp, efficacy_disp, state, shift, success, bias):
+def _everyday_feedback(
+    trust, efficacy, trust_disp, efficacy_disp, state, shift, success, bias, rate, project_rate
+):
     for i in range(trust.size):
         target = min(max(trust_disp[i] + shift, 0.0), 1.0)
-        trust[i] = min(max(_toward_one(trust[i], target, EVERYDAY_TRUST_RATE, bias), 0.0), 1.0)
-        e = _toward_one(efficacy[i], efficacy_disp[i], EVERYDAY_TRUST_RATE, 1.0)
+        trust[i] = min(max(_toward_one(trust[i], target, rate, bias), 0.0), 1.0)
+        e = _toward_one(efficacy[i], efficacy_disp[i], rate, 1.0)
         if state[i] == ENGAGED:
-            e = min(max(_toward_one(e, success, PROJECT_EFFICACY_RATE, bias), 0.0), 1.0)
+            e = min(max(_toward_one(e, success, project_rate, bias), 0.0), 1.0)
         efficacy[i] = e

@@ -15,12 +15,14 @@ import numpy as np
 from model.rules._jit import ENGAGED, kernel
 from model.rules.leadership import grow_competence
 from model.rules.participation import Process
+from model.simulation.costs import process_cost
 from model.simulation.scenario import (
     CHALLENGES,
     Format,
     OrganisationKind,
     ProcessSpec,
     Rung,
+    Support,
 )
 
 if TYPE_CHECKING:
@@ -83,26 +85,27 @@ class OrganisationTable:
         return len(self) - 1
 
     @staticmethod
-    def management_target(base, agency, support: float):
+    def management_target(base, agency, support: float, s: Support):
         """Management quality organisations reach with an agency's ``support`` (0..1):
-        agencies take the full support, other organisations 60% of it."""
-        boost = np.where(agency, 1.0, 0.6)
+        agencies take the full support, other organisations ``s.partner_management_share``."""
+        boost = np.where(agency, 1.0, s.partner_management_share)
         return base + (1 - base) * boost * support
 
-    def adapt(self, support: float, rows=slice(None)) -> None:
+    def adapt(self, support: float, s: Support, rows=slice(None)) -> None:
         """Adapt management quality to agency support, and places to management.
 
-        Management moves 5% a month toward its target under current support. How many
-        volunteers an organisation can coordinate follows its management: places move 5% a
-        month toward the initial places × (1 + management − management at founding). Places
-        do not follow the number of volunteers (that feedback has no resting point).
+        Management moves ``s.management_adjust_rate`` (5%) a month toward its target under
+        current support. How many volunteers an organisation can coordinate follows its
+        management: places move ``s.capacity_adjust_rate`` (5%) a month toward the initial
+        places × (1 + management − management at founding). Places do not follow the number of
+        volunteers (that feedback has no resting point).
         """
-        target = self.management_target(self.base_management[rows], self.agency[rows], support)
-        self.management[rows] += 0.05 * (target - self.management[rows])
+        target = self.management_target(self.base_management[rows], self.agency[rows], support, s)
+        self.management[rows] += s.management_adjust_rate * (target - self.management[rows])
         coordinated = self.initial_capacity[rows] * (
             1.0 + self.management[rows] - self.founding_management[rows]
         )
-        self.capacity[rows] += 0.05 * (coordinated - self.capacity[rows])
+        self.capacity[rows] += s.capacity_adjust_rate * (coordinated - self.capacity[rows])
 
 
 def _column(name: str, cast=float):
@@ -146,7 +149,9 @@ class Organisation(mesa.Agent):
         agency = kind == OrganisationKind.volunteer_agency
         # founded under today's support: start at the management that support sustains
         founding = float(
-            OrganisationTable.management_target(management, agency, model.support.management)
+            OrganisationTable.management_target(
+                management, agency, model.support.management, model.config.support
+            )
         )
         self.row = model.org_table.add(
             focus=focus,
@@ -170,7 +175,8 @@ class Organisation(mesa.Agent):
 
     def step(self) -> None:
         """Adapt management and places (see :meth:`OrganisationTable.adapt`)."""
-        self.model.org_table.adapt(self.model.support.management, [self.row])
+        m = self.model
+        m.org_table.adapt(m.support.management, m.config.support, [self.row])
 
 
 class Administration(mesa.Agent):
@@ -205,7 +211,11 @@ class Administration(mesa.Agent):
             outreach=spec.outreach,
             start=now,
             end=now + (duration or part.duration_months) - 1,
+            promised=m.config.processes.rung_influence[spec.rung],
             label=label,
+        )
+        proc.cost_eur = process_cost(
+            proc.formats, proc.rung, proc.timing, proc.outreach, m.config.costs
         )
         share = m.citizens.n / m.config.city.population
         proc.outcome["invitations"] = part.assembly_invitations * share
@@ -249,7 +259,11 @@ class Administration(mesa.Agent):
             1 for p in m.concluded_this_month if p.rung in (Rung.co_design, Rung.co_decide)
         )
         self.competence = grow_competence(
-            self.competence, m.levers.leadership.style, m.support.training, coproduced
+            self.competence,
+            m.levers.leadership.style,
+            m.support.training,
+            coproduced,
+            m.config.governance,
         )
 
 

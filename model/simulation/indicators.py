@@ -14,7 +14,6 @@ import mesa
 import numpy as np
 
 from model.rules._jit import ENGAGED, kernel
-from model.rules.challenges import LONELY
 from model.simulation.citizens import State
 
 if TYPE_CHECKING:
@@ -56,7 +55,10 @@ INDICATORS: dict[str, tuple[str, str]] = {
     "hours_share_6_plus": ("fraction", "Share of the engaged giving 6 or more hours a week."),
     "trust_mean": ("0-1 scale", "Mean trust in the administration."),
     "efficacy_mean": ("0-1 scale", "Mean internal political efficacy."),
-    "lonely_share": ("fraction", "Share of citizens who are lonely (loneliness > 0.5)."),
+    "lonely_share": (
+        "fraction",
+        "Share of citizens who are lonely (loneliness > challenges.lonely_threshold).",
+    ),
     "climate_progress": (
         "fraction of the way",
         "Progress toward climate neutrality (1 = neutral; target 2035).",
@@ -68,6 +70,12 @@ INDICATORS: dict[str, tuple[str, str]] = {
         "EUR (cumulative)",
         "Spending on support infrastructure since the start of the run.",
     ),
+    "cost_eur": (
+        "EUR per month",
+        "Spent this month on all levers: infrastructure budgets, participation processes, "
+        "staff for everyday cooperation, the volunteering day (the real city's euros).",
+    ),
+    "cost_eur_total": ("EUR (cumulative)", "Spent on all levers since the start of the run."),
     "assembly_response_rate": (
         "fraction",
         "Share of invited who responded to a citizens' "
@@ -90,7 +98,7 @@ def _share(num: float, den: float) -> float:
 
 def observe(m: CoProductionModel) -> dict[str, object]:
     """All indicators for the month just simulated."""
-    pop = m.citizens
+    pop, c = m.citizens, m.config.challenges
     t = _tally(
         pop.state,
         pop.education,
@@ -101,6 +109,9 @@ def observe(m: CoProductionModel) -> dict[str, object]:
         pop.trust,
         pop.efficacy,
         pop.loneliness,
+        c.lonely_threshold,
+        c.satisfaction_trust_weight,
+        c.satisfaction_threshold,
     )
     counts, n_eng = t[0:4], t[2]
     out: dict[str, object] = {"date": m.date, "step": m.month + 1}
@@ -127,6 +138,8 @@ def observe(m: CoProductionModel) -> dict[str, object]:
     out["public_places_quality"] = m.city.public_places_quality
     out["democracy_satisfaction"] = _share(t[20], pop.n)
     out["infrastructure_spend_eur"] = m.spend_eur
+    out["cost_eur"] = m.cost_eur
+    out["cost_eur_total"] = m.cost_total_eur
     assembly = m.assembly_this_month
     out["assembly_response_rate"] = (
         _share(assembly.responded, assembly.invited) if assembly else None
@@ -139,7 +152,20 @@ def observe(m: CoProductionModel) -> dict[str, object]:
 
 
 @kernel
-def _tally(state, education, age_group, migration, silent, hours, trust, efficacy, loneliness):
+def _tally(
+    state,
+    education,
+    age_group,
+    migration,
+    silent,
+    hours,
+    trust,
+    efficacy,
+    loneliness,
+    lonely_threshold,
+    trust_weight,
+    satisfied_threshold,
+):
     """Counts and sums behind the citizen indicators, in one pass over the columns:
     [0:4] citizens by state, [4:7] engaged by education, [7:12] engaged by age group,
     [12] engaged with migration background, [13] engaged silent, [14:17] engaged by weekly
@@ -162,8 +188,9 @@ def _tally(state, education, age_group, migration, silent, hours, trust, efficac
             by_hours[0 if h < 2.5 else (1 if h < 5.5 else 2)] += 1
         trust_sum += trust[i]
         efficacy_sum += efficacy[i]
-        lonely += loneliness[i] > LONELY
-        satisfied += 0.7 * trust[i] + 0.3 * efficacy[i] > 0.5
+        lonely += loneliness[i] > lonely_threshold
+        score = trust_weight * trust[i] + (1.0 - trust_weight) * efficacy[i]
+        satisfied += score > satisfied_threshold
     t = np.empty(21)
     t[0:4], t[4:7], t[7:12], t[14:17] = by_state, by_edu, by_age, by_hours
     t[12], t[13], t[17], t[18], t[19], t[20] = (

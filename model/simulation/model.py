@@ -22,6 +22,7 @@ from model.rules import (
     registry,
 )
 from model.rules._jit import ModelGenerator
+from model.simulation import costs
 from model.simulation.agents import (
     FOCUS_WEIGHT,
     PLACES_WEIGHT,
@@ -46,10 +47,6 @@ from model.simulation.scenario import (
 )
 
 DEFAULT_SEED = 20260101
-#: Engaged shares by education used to *initialise* citizens before the burn-in
-#: (FWS 2024); the dynamics, not this, decide where the model settles.
-INITIAL_ENGAGED = np.array([0.246, 0.359, 0.455])
-INITIAL_OPEN = 0.41
 
 
 class CoProductionModel(mesa.Model):
@@ -106,6 +103,8 @@ class CoProductionModel(mesa.Model):
         self.city = challenges.CityState.initial(cfg.challenges)
         self.recognition = 0.0
         self.spend_eur = 0.0
+        self.cost_eur = 0.0  # spent this month on all levers
+        self.cost_total_eur = 0.0
         self.window: dict[str, deque] = {
             k: deque(maxlen=12) for k in ("entries", "entries_asked", "exits", "engaged")
         }
@@ -122,7 +121,7 @@ class CoProductionModel(mesa.Model):
         self.support = self._support()
         # the run starts from the city's documented state, not the burn-in's drift
         self.city = challenges.CityState.initial(cfg.challenges)
-        self.spend_eur = 0.0
+        self.spend_eur = self.cost_total_eur = 0.0
         self.month = 0
 
     # ------------------------------------------------------------------ public API
@@ -178,8 +177,10 @@ class CoProductionModel(mesa.Model):
         # 1. participation processes: open, draw participants, conclude
         self.administration.open_regular_decisions()
         self.assembly_this_month = None
+        process_cost = 0.0
         for proc in self.administration.processes:
             if proc.start <= self.month:
+                process_cost += proc.cost_eur / (proc.end - proc.start + 1)
                 had_assembly = proc.invited
                 self.rules.participation(
                     proc, pop, self.support.office, cfg.support, rng, silent_reach=b.silent_reach
@@ -187,13 +188,16 @@ class CoProductionModel(mesa.Model):
                 if proc.invited and not had_assembly:
                     self.assembly_this_month = proc
         responsive = leadership.visible_responsiveness(
-            lv.administration.responsiveness, lv.leadership.style, self.support.office
+            lv.administration.responsiveness,
+            lv.leadership.style,
+            self.support.office,
+            cfg.governance,
         )
         self.concluded_this_month = self.administration.conclude_due()
         learned: list[tuple[np.ndarray, float]] = []  # (participants, influence) per process
         for proc in self.concluded_this_month:
             v, e = participation.conclude(
-                proc, responsive, lv.administration.council_compromise, rng
+                proc, responsive, lv.administration.council_compromise, cfg.processes, rng
             )
             if proc.participants is None:
                 continue
@@ -201,7 +205,7 @@ class CoProductionModel(mesa.Model):
             self.rules.ownership(pop, proc.participants, v, e, self.network, self.degree, b)
             learned.append((proc.participants, v))
             newcomers = int((proc.participants & ~pop.engaged).sum())
-            places = participation.implementation_places(proc, newcomers)
+            places = participation.implementation_places(proc, newcomers, cfg.processes)
             if places:
                 self._start_project(proc, places)
         # 6. support infrastructure and 7. leadership
@@ -214,14 +218,15 @@ class CoProductionModel(mesa.Model):
             b,
         )
         self.administration.step()
-        success = 0.5 + 0.5 * self.administration.competence
+        floor = cfg.governance.success_floor
+        success = floor + (1.0 - floor) * self.administration.competence
         self.rules.trust(pop, learned, responsive, success, b)
         # organisations: projects close, members, management, places
         project_leavers = self._close_projects()
         table = self.org_table
         members = count_members(pop.state, pop.organisation, len(table))
         table.members[:] = members
-        table.adapt(self.support.management)  # Organisation.step for all at once
+        table.adapt(self.support.management, cfg.support)  # Organisation.step for all at once
         focus, management = table.focus, table.management.astype(np.float32)
         capacity = table.capacity
         released = self._release_surplus(members, np.floor(capacity).astype(np.int64))
@@ -253,10 +258,25 @@ class CoProductionModel(mesa.Model):
             pop,
             b,
             b.disappointment_decay
-            * (2.0 if lv.leadership.style == LeadershipStyle.everyday_cooperation else 1.0),
+            * (
+                cfg.governance.everyday_disappointment_fade
+                if lv.leadership.style == LeadershipStyle.everyday_cooperation
+                else 1.0
+            ),
         )
-        # bookkeeping
+        # bookkeeping: what the levers cost this month
         self.spend_eur += self.support.monthly_cost_eur
+        self.cost_eur = (
+            self.support.monthly_cost_eur
+            + process_cost
+            + costs.leadership_cost(
+                lv.leadership.style,
+                month_of_year == lv.leadership.volunteering_day_month,
+                cfg.city.population,
+                cfg.costs,
+            )
+        )
+        self.cost_total_eur += self.cost_eur
         w = self.window
         w["entries"].append(joined.size)
         w["entries_asked"].append(int(pop.entered_asked[joined].sum()))
@@ -277,7 +297,7 @@ class CoProductionModel(mesa.Model):
             places,
             self.config.organisations.management_quality,
         )
-        org.ends = self.month + participation.PROJECT_MONTHS
+        org.ends = self.month + self.config.processes.project_months
         self._org_list.append(org)
 
     def _release_surplus(self, members: np.ndarray, places: np.ndarray) -> int:
@@ -330,7 +350,7 @@ class CoProductionModel(mesa.Model):
         weight = np.array([PLACES_WEIGHT[k] for k in kinds]) * self.rng.lognormal(
             0, 0.5, len(kinds)
         )
-        expected_engaged = float(INITIAL_ENGAGED @ (self.group_sizes["edu"]))
+        expected_engaged = float(np.asarray(cfg.city.initial_engaged) @ self.group_sizes["edu"])
         places = weight / weight.sum() * expected_engaged * cfg.organisations.places_per_engaged
         orgs = []
         for kind, cap in zip(kinds, places, strict=True):
@@ -343,10 +363,10 @@ class CoProductionModel(mesa.Model):
         return self.agents_by_type[Organisation]
 
     def _initial_states(self) -> None:
-        pop, rng = self.citizens, self.rng
+        pop, rng, city = self.citizens, self.rng, self.config.city
         u = rng.random(pop.n)
-        engaged = u < INITIAL_ENGAGED[pop.education]
-        opened = ~engaged & (rng.random(pop.n) < INITIAL_OPEN)
+        engaged = u < np.asarray(city.initial_engaged)[pop.education]
+        opened = ~engaged & (rng.random(pop.n) < city.initial_open)
         pop.state[opened] = State.OPEN
         ids = np.flatnonzero(engaged)
         capacity = self.org_table.capacity
@@ -354,8 +374,8 @@ class CoProductionModel(mesa.Model):
         ids = ids[: slots.size]
         pop.state[ids] = State.ENGAGED
         pop.organisation[ids] = rng.choice(slots, size=ids.size, replace=False)
-        pop.hours[ids] = joining.weekly_hours(pop.time[ids], rng)
-        pop.entered_asked[ids] = rng.random(ids.size) < 0.5
+        pop.hours[ids] = joining.weekly_hours(pop.time[ids], rng, self.config.behaviour)
+        pop.entered_asked[ids] = rng.random(ids.size) < city.initial_asked
 
 
 def warm_up(all_variants: bool = False) -> list[str]:

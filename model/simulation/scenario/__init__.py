@@ -8,7 +8,10 @@ kinds          challenges, rungs, timings, formats, leadership styles, organisat
 city           the run (start, months, agents) and the city (population and its make-up)
 levers         participation, infrastructure, leadership, administration, organisations
 behaviour      citizens' behavioural parameters (one table of data)
-support        how budgets turn into effects; the five challenges' dynamics
+support        how budgets and formats turn into effects; the five challenges' dynamics
+processes      what comes of a participation process: influence, adoption, projects
+governance     how the administration's responsiveness and competence change
+costs          what the levers cost that are not budgets (processes, staff, events)
 schema         rules, timeline entries and the whole :class:`Scenario`
 merge          merging nested tables (``extends``, timeline levers, experiments)
 files          reading scenario files: TOML, ``extends``, clear error messages
@@ -20,8 +23,10 @@ Every parameter carries its meaning, unit, allowed range and source in its field
 
 from model.simulation.scenario.behaviour import Behaviour
 from model.simulation.scenario.city import City, Run
+from model.simulation.scenario.costs import Costs
 from model.simulation.scenario.fields import (
     MONTH_PATTERN,
+    WEEKS_PER_MONTH,
     Month,
     P,
     Strict,
@@ -29,6 +34,7 @@ from model.simulation.scenario.fields import (
     month_index,
     month_label,
 )
+from model.simulation.scenario.governance import Governance
 from model.simulation.scenario.kinds import (
     CHALLENGES,
     Challenge,
@@ -48,6 +54,7 @@ from model.simulation.scenario.levers import (
     apply_levers,
 )
 from model.simulation.scenario.merge import deep_merge
+from model.simulation.scenario.processes import Processes
 from model.simulation.scenario.schema import (
     Intervention,
     ProcessSpec,
@@ -61,12 +68,15 @@ from model.simulation.scenario.support import Challenges, Support
 __all__ = [
     "CHALLENGES",
     "MONTH_PATTERN",
+    "WEEKS_PER_MONTH",
     "Administration",
     "Behaviour",
     "Challenge",
     "Challenges",
     "City",
+    "Costs",
     "Format",
+    "Governance",
     "Infrastructure",
     "Intervention",
     "Leadership",
@@ -78,6 +88,7 @@ __all__ = [
     "P",
     "Participation",
     "ProcessSpec",
+    "Processes",
     "Rules",
     "Rung",
     "Run",

@@ -43,7 +43,11 @@ class Run(Strict):
         ge=0,
         le=240,
         unit="months",
-        source="calibration (docs/calibration.md)",
+        source=(
+            "set by hand, not fitted (docs/calibration.md): three years let the start-up "
+            "transients settle before 2026, the year the calibration is fitted to; the status "
+            "quo's engagement still drifts down about one point over the next three years"
+        ),
         description="Months simulated before `start` under the status-quo levers (the "
         "defaults) and not recorded, so every scenario starts from today's city near the "
         "model's own equilibrium; the scenario's levers apply from `start`.",
@@ -104,7 +108,11 @@ class City(Strict):
         ge=10,
         le=10_000,
         unit="agents",
-        source="modelling choice",
+        source=(
+            "assumption: blocks of 150 agents hold each citizen's ties (network_degree) with room "
+            "for clustering and mild sorting by education; counted in agents, so a neighbourhood "
+            "stands for population x 150 / citizens residents (81,000 at 2,000 agents)"
+        ),
         description="Citizen agents per neighbourhood of the network.",
     )
     network_degree: int = P(
@@ -122,6 +130,32 @@ class City(Strict):
         unit="probability",
         source="Watts & Strogatz 1998 small-world regime",
         description="Share of ties that leave the neighbourhood.",
+    )
+
+    initial_engaged: list[float] = P(
+        [0.246, 0.359, 0.455],
+        min_length=3,
+        max_length=3,
+        unit="share engaged (low, middle, high education)",
+        source="BMFSFJ/DZA 2025 (FWS 2024: 24.6 / 35.9 / 45.5%)",
+        description="Engaged shares by education used to initialise citizens and to size "
+        "organisations before the burn-in; the dynamics decide where the model settles.",
+    )
+    initial_open: float = P(
+        0.41,
+        ge=0,
+        le=1,
+        unit="share of the non-engaged",
+        source="BMFSFJ/DZA 2025 (FWS 2024: 41% of the non-engaged are willing)",
+        description="Share of the non-engaged who start open to engaging.",
+    )
+    initial_asked: float = P(
+        0.5,
+        ge=0,
+        le=1,
+        unit="share of the engaged",
+        source="Simonson et al. 2022 (FWS: about half started because they were asked)",
+        description="Share of the initially engaged recorded as having entered after being asked.",
     )
 
     @field_validator("education_shares", "age_shares")

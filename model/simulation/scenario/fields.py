@@ -13,6 +13,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+#: a unit conversion (52.2 weeks a year / 12), not a parameter
+WEEKS_PER_MONTH = 4.35
+
 MONTH_PATTERN = re.compile(r"^(19|20|21)\d\d-(0[1-9]|1[0-2])$")
 
 

@@ -25,7 +25,11 @@ class Participation(Strict):
         ge=0,
         le=24,
         unit="decisions/year",
-        source="modelling choice: a few major decisions a year",
+        source=(
+            "assumption: a few major city-wide decisions a year, so that each of the five "
+            "challenges is opened to participation about every 15 months; smaller local procedures "
+            "are not modelled"
+        ),
         description="Decisions on the challenges opened to participation "
         "each year (rotating over the five challenges).",
     )
@@ -60,7 +64,11 @@ class Participation(Strict):
         ge=1,
         le=24,
         unit="months",
-        source="modelling choice",
+        source=(
+            "Stadt Köln 2025b (first Cologne Bürgerrat: five sessions, March to May 2025); "
+            "Bürgerrat Klima 2021 (April to June 2021); 3 months: assumption, a session phase of "
+            "six to nine weeks plus reporting back"
+        ),
         description="How long a participation process runs.",
     )
     outreach: bool = P(
@@ -106,7 +114,11 @@ class Infrastructure(Strict):
         ge=0,
         le=50_000_000,
         unit="EUR/year",
-        source="modelling choice (cooperative office)",
+        source=(
+            "assumption: no office budget in the status quo; Cologne's cooperative office (since "
+            "2019, Stadt Köln 2025a; budget not found) is not represented separately, whatever it "
+            "does being absorbed in the calibrated status quo"
+        ),
         description="Cooperative participation office.",
     )
     outreach_eur: float = P(
@@ -114,7 +126,11 @@ class Infrastructure(Strict):
         ge=0,
         le=50_000_000,
         unit="EUR/year",
-        source="modelling choice (outreach staff, ~60k EUR per post)",
+        source=(
+            "assumption: no dedicated outreach posts in the status quo; a post costs about 72,300 "
+            "EUR a year (EG 9c, Landkreis Nienburg 2024), so the 480,000 EUR of the infrastructure "
+            "scenario pay six to seven posts"
+        ),
         description="Outreach staff who ask silent groups in person.",
     )
     admin_training_eur: float = P(
@@ -122,7 +138,11 @@ class Infrastructure(Strict):
         ge=0,
         le=50_000_000,
         unit="EUR/year",
-        source="modelling choice",
+        source=(
+            "assumption: a small standing budget (46 EUR per 1,000 residents, 37% of the full "
+            "training effect) that holds competence at its initial value "
+            "(governance.competence_decay)"
+        ),
         description="Training the administration for cooperation.",
     )
 
@@ -144,7 +164,10 @@ class Leadership(Strict):
         ge=1,
         le=12,
         unit="month of year",
-        source="International Volunteer Day, 5 December",
+        source=(
+            "United Nations General Assembly resolution 40/212 (1985): International Volunteer "
+            "Day, 5 December"
+        ),
         description="Month of the annual volunteering day.",
     )
 
@@ -157,7 +180,12 @@ class Administration(Strict):
         ge=0,
         le=1,
         unit="fraction",
-        source="modelling choice; Christensen et al. 2020",
+        source=(
+            "Germann et al. 2024 (mini-publics raise legitimacy mainly when their recommendations "
+            "are honoured); Christensen et al. 2020 (acceptance follows outcomes more than "
+            "procedures); size: assumption, of the order of the 30% of top proposals of Cologne's "
+            "participatory budget 2010 implemented or still examined (report-K 2011)"
+        ),
         description="How visibly citizen input is taken up.",
     )
     council_compromise: float = P(
@@ -165,7 +193,12 @@ class Administration(Strict):
         ge=0,
         le=1,
         unit="probability",
-        source="modelling choice",
+        source=(
+            "Font et al. 2018 (adoption depends on a proposal's cost, its challenge to existing "
+            "policy and its support in the municipality); size: assumption, an even chance, above "
+            "the 15% of top proposals that Cologne's participatory budget 2010 saw implemented "
+            "(report-K 2011)"
+        ),
         description="Probability the council adopts a proposal.",
     )
     competence: float = P(
@@ -173,7 +206,11 @@ class Administration(Strict):
         ge=0,
         le=1,
         unit="fraction",
-        source="modelling choice",
+        source=(
+            "assumption: somewhat below the middle; Cologne has had a cooperative participation "
+            "office since 2019, but its participation guidelines apply to all council bodies only "
+            "from November 2025 (Stadt Köln 2025a)"
+        ),
         description="Initial competence for cooperation.",
     )
 
@@ -207,7 +244,11 @@ class Organisations(Strict):
         ge=0.5,
         le=5,
         unit="places per engaged",
-        source="calibration",
+        source=(
+            "set by hand, not fitted (docs/calibration.md): a quarter more places than today's "
+            "engaged, so that capacity limits joining without fixing the engaged shares; about "
+            "four fifths of places are taken in the status quo"
+        ),
         description="Volunteer places offered relative to today's "
         "engaged; capacity constrains joining.",
     )
@@ -216,7 +257,11 @@ class Organisations(Strict):
         ge=0,
         le=1,
         unit="fraction",
-        source="modelling choice; Studer & von Schnurbein 2013",
+        source=(
+            "Studer & von Schnurbein 2013 (coordination practices and attitudes toward volunteers "
+            "shape their retention); size: assumption, halfway, so that agency support "
+            "(support.partner_management_share) has room to raise it"
+        ),
         description="Quality of volunteer management without agency support.",
     )
 

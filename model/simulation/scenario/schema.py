@@ -14,9 +14,12 @@ from pydantic import Field, field_validator, model_validator
 
 from model.simulation.scenario.behaviour import Behaviour
 from model.simulation.scenario.city import City, Run
+from model.simulation.scenario.costs import Costs
 from model.simulation.scenario.fields import Month, P, Strict, _month, month_index, month_label
+from model.simulation.scenario.governance import Governance
 from model.simulation.scenario.kinds import Challenge, Format, Rung, Timing
 from model.simulation.scenario.levers import Levers, Organisations, apply_levers
+from model.simulation.scenario.processes import Processes
 from model.simulation.scenario.support import Challenges, Support
 
 
@@ -117,6 +120,9 @@ class Scenario(Strict):
     organisations: Organisations = Field(default_factory=Organisations)
     behaviour: Behaviour = Field(default_factory=Behaviour)
     support: Support = Field(default_factory=Support)
+    processes: Processes = Field(default_factory=Processes)
+    governance: Governance = Field(default_factory=Governance)
+    costs: Costs = Field(default_factory=Costs)
     challenges: Challenges = Field(default_factory=Challenges)
     rules: Rules = Field(default_factory=Rules)
     timeline: list[Intervention] = Field(default_factory=list)
