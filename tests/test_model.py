@@ -262,7 +262,10 @@ def test_assembly_response_rate_only_in_the_month_of_the_assembly():
 
 
 def test_an_adopted_early_co_design_becomes_a_project_organisation():
+    # a town of 4,000: 400 agents are 10 residents each, so the 59 members of an assembly
+    # are about 6 agents (at the real scale a large city's assembly is a fraction of one)
     s = small(
+        city={"population": 4000},
         levers={"administration": {"council_compromise": 1.0}},
         timeline=[
             {

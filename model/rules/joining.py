@@ -115,6 +115,7 @@ def _columns(pop: Population, engaged_tie_share: np.ndarray) -> tuple:
     return (
         pop.education,
         pop.age_group,
+        pop.migration,
         pop.time,
         pop.efficacy,
         pop.asked,
@@ -127,6 +128,7 @@ def _weights(p: Behaviour, matching: float) -> tuple:
     return (
         np.asarray(p.join_education, dtype=np.float64),
         np.asarray(p.join_age, dtype=np.float64),
+        p.join_migration,
         p.join_base,
         p.join_time,
         p.join_efficacy,
@@ -142,6 +144,7 @@ def _propensity(
     i,
     education,
     age_group,
+    migration,
     time,
     efficacy,
     asked,
@@ -149,6 +152,7 @@ def _propensity(
     tie_share,
     w_education,
     w_age,
+    w_migration,
     base,
     w_time,
     w_efficacy,
@@ -157,13 +161,14 @@ def _propensity(
     w_social,
     w_matching,
 ):
-    """Civic voluntarism: resources (education, time, life stage), motivation (efficacy,
-    ownership), social influence (share of engaged ties) and recruitment (being asked, or
-    an agency's matching for the unasked), logistic."""
+    """Civic voluntarism: resources (education, time, life stage, migration background),
+    motivation (efficacy, ownership), social influence (share of engaged ties) and
+    recruitment (being asked, or an agency's matching for the unasked), logistic."""
     x = (
         base
         + w_education[education[i]]
         + w_age[age_group[i]]
+        + (w_migration if migration[i] else 0.0)
         + w_time * time[i]
         + w_efficacy * efficacy[i]
         + w_ownership * ownership[i]

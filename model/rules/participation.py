@@ -7,11 +7,18 @@ and one or more *formats*:
 
 * **open consultation** — self-selected: the chance to take part rises with interest in the
   topic and with education, and silent groups take part less (socially skewed);
-* **broad actor forum** — organisations send their engaged members; a participation office
-  widens it beyond the usual expert bubble to open citizens;
+* **broad actor forum** — a forum of ``forum_size`` residents (about 150: Bonn4Future):
+  organisations send their engaged members; a participation office widens it beyond the
+  usual expert bubble to open citizens;
 * **citizens' assembly** (*Bürgerrat*) — invitation letters by lot; a low and socially skewed
   response (~4% registered in Bürgerrat Klima 2021), raised for silent groups by outreach;
   seats are drawn from the respondents stratified by education.
+
+**Real scale.** Each agent stands for ``population / N`` residents, so a forum of 150 residents
+is 0.3 agents in a run of 2,000: the number of agents who take part is drawn so that its
+expectation is the number of residents divided by the residents per agent
+(:func:`whole_agents`). Over many processes and seeds the residents involved, and what they do
+to the city, do not depend on ``N``; at the full city one agent is one person.
 
 When a process ends the council adopts its proposals or not, and participants see a
 *visible influence* ``v`` (0..1): rung × timing × adoption (1, or ``rejected_trace``
@@ -68,6 +75,9 @@ class Process:
     label: str = ""
     #: what the process costs in all (EUR, the real city's), spread over its months
     cost_eur: float = 0.0
+    #: agents seated in its citizens' assembly, drawn in a forum (once each)
+    seated: int = 0
+    forum_drawn: bool = False
     participants: np.ndarray | None = None
     invited: int = 0
     responded: int = 0
@@ -106,17 +116,17 @@ def draw_participants(
                 silent_reach
                 + gap * (s.office_silent_reach * office + s.outreach_silent_reach * proc.outreach),
             )
-        elif fmt == Format.actor_forum:
-            # organisations send their volunteers; an office widens it to open citizens
-            _actor_forum(
-                proc.participants,
-                pop.state,
-                stream_of(rng),
-                s.forum_rate,
-                s.forum_rate * s.office_forum_open * office,
-            )
+        elif fmt == Format.actor_forum and not proc.forum_drawn:
+            _actor_forum(proc, pop, s.office_forum_open * office, rng)
         elif fmt == Format.citizens_assembly and proc.invited == 0:
             _citizens_assembly(proc, pop, topic, s, rng)
+
+
+def whole_agents(expected: float, rng: np.random.Generator) -> int:
+    """A whole number of agents whose expectation is ``expected`` (which may be below one):
+    the integer part, plus one more with the probability of the fraction."""
+    whole = math.floor(expected)
+    return whole + int(rng.random() < expected - whole)
 
 
 @kernel
@@ -137,24 +147,30 @@ def _open_consultation(
         i = skip_to_next(stream, i, log_q)
 
 
-@kernel
-def _actor_forum(participants, state, stream, rate_engaged, rate_open):
-    """Volunteers take part with ``rate_engaged``, open citizens with ``rate_open`` (thinned
-    like :func:`_open_consultation`)."""
-    p_max = min(1.0, max(rate_engaged, rate_open))
-    log_q = math.log1p(-p_max) if p_max < 1.0 else -np.inf
-    i = skip_to_next(stream, -1, log_q)
-    while i < participants.size:
-        rate = rate_engaged if state[i] == ENGAGED else (rate_open if state[i] == OPEN else 0.0)
-        if uniform(stream) * p_max < rate:
-            participants[i] = True
-        i = skip_to_next(stream, i, log_q)
+def _actor_forum(
+    proc: Process, pop: Population, open_weight: float, rng: np.random.Generator
+) -> None:
+    """Seat the forum once: ``proc.outcome["forum_seats"]`` agents (residents / residents per
+    agent), drawn among the engaged (organisations send members) and, with weight
+    ``open_weight`` each, among open citizens (an office widens the forum)."""
+    proc.forum_drawn = True
+    weight = (pop.state == ENGAGED).astype(float)
+    weight[pop.state == OPEN] = open_weight
+    candidates = np.flatnonzero(weight > 0)
+    n = min(candidates.size, whole_agents(proc.outcome.get("forum_seats", 0.0), rng))
+    if n:
+        w = weight[candidates]
+        proc.participants[rng.choice(candidates, size=n, replace=False, p=w / w.sum())] = True
 
 
 def _citizens_assembly(
     proc: Process, pop: Population, topic: int, s: Support, rng: np.random.Generator
 ) -> None:
-    """Invite by lot, record responses, seat members stratified by education."""
+    """Invite by lot, record responses, seat members stratified by education.
+
+    The response funnel is measured on at least ``s.min_invited_agents`` invited agents, so
+    that small runs report response rates; members are seated at the real scale
+    (``assembly_size`` residents / residents per agent, :func:`whole_agents`)."""
     n_invited = min(pop.n, max(s.min_invited_agents, round(proc.outcome.get("invitations", 0))))
     invited = rng.choice(pop.n, size=n_invited, replace=False)
     chance = (
@@ -169,7 +185,7 @@ def _citizens_assembly(
     proc.invited, proc.responded = n_invited, responded.size
     proc.invited_low = int(low.sum())
     proc.responded_low = int((pop.education[responded] == 0).sum())
-    n_seats = min(responded.size, max(s.min_seated_agents, round(proc.outcome.get("seats", 0))))
+    n_seats = min(responded.size, whole_agents(proc.outcome.get("seats", 0.0), rng))
     if n_seats:
         # stratify: weight respondents inversely to their tier's share among respondents
         tiers = pop.education[responded]
@@ -177,6 +193,7 @@ def _citizens_assembly(
         weight = 1.0 / tier_count[tiers]
         seats = rng.choice(responded, size=n_seats, replace=False, p=weight / weight.sum())
         proc.participants[seats] = True
+        proc.seated = n_seats
 
 
 def implementation_places(proc: Process, participants: int, q: Processes) -> float:

@@ -51,11 +51,13 @@ def ask_to_join(
     _ask(
         pop.state,
         pop.silent,
+        pop.migration,
         engaged_ties,
         stream_of(rng),
         by_ties,
         per_visibility,
         p.silent_reach,
+        p.ask_migration,
         reach,
         pop.asked,
         pop.asked_in_person,
@@ -90,11 +92,13 @@ def ask_at_random(
     _ask(
         pop.state,
         pop.silent,
+        pop.migration,
         np.zeros(pop.n, dtype=np.float32),  # everyone looks up entry 0: the mean
         stream_of(rng),
         np.array([mean_from_ties]),
         per_visibility,
         p.silent_reach,
+        p.ask_migration,
         reach,
         pop.asked,
         pop.asked_in_person,
@@ -112,12 +116,19 @@ def _ties_and_reach(
 ) -> tuple[np.ndarray, float, float]:
     """What every recruitment rule needs: each citizen's number of engaged ties; the chance
     an organisation asks per unit of visibility (asks spread over the candidates, the silent
-    less visible); and the chance outreach staff reach a silent candidate in person."""
+    and those with a migration background less visible); and the chance outreach staff reach
+    a silent candidate in person."""
     engaged_ties = np.empty(pop.n, dtype=np.float32)
-    n_candidates, n_silent = _count_ties_and_candidates(
-        adj.indptr, adj.indices, pop.state, pop.silent, engaged_ties
+    total_visibility, n_silent = _count_ties_and_candidates(
+        adj.indptr,
+        adj.indices,
+        pop.state,
+        pop.silent,
+        pop.migration,
+        p.silent_reach,
+        p.ask_migration,
+        engaged_ties,
     )
-    total_visibility = (n_candidates - n_silent) + p.silent_reach * n_silent
     asks = p.org_asks_per_place * max(free_places, 0.0) * (1.0 + agency_reach)
     per_visibility = asks / total_visibility if total_visibility else 0.0
     reach = min(1.0, outreach_contacts / n_silent) if outreach_contacts > 0 and n_silent else 0.0
@@ -125,31 +136,43 @@ def _ties_and_reach(
 
 
 @kernel
-def _count_ties_and_candidates(indptr, indices, state, silent, engaged_ties):
+def _count_ties_and_candidates(
+    indptr, indices, state, silent, migration, silent_reach, ask_migration, engaged_ties
+):
     """Each citizen's number of engaged ties (each volunteer counts toward all their ties;
-    the network is symmetric); returns the numbers of citizens who can be asked (not engaged,
-    not exhausted) and of the silent among them."""
+    the network is symmetric); returns the total visibility of the citizens who can be asked
+    (not engaged, not exhausted) and the number of the silent among them."""
     engaged_ties[:] = 0.0
-    n_candidates = n_silent = 0
+    visibility = 0.0
+    n_silent = 0
     for i in range(state.size):
         if state[i] == ENGAGED:
             for k in range(indptr[i], indptr[i + 1]):
                 engaged_ties[indices[k]] += 1.0
         elif state[i] <= OPEN:
-            n_candidates += 1
+            visibility += _visibility(silent[i], migration[i], silent_reach, ask_migration)
             n_silent += silent[i]
-    return n_candidates, n_silent
+    return visibility, n_silent
+
+
+@kernel
+def _visibility(silent, migration, silent_reach, ask_migration):
+    """How visible a candidate is to organisations that ask: the silent groups less
+    (``silent_reach``), those with a migration background less (``ask_migration``)."""
+    return (silent_reach if silent else 1.0) * (ask_migration if migration else 1.0)
 
 
 @kernel
 def _ask(
     state,
     silent,
+    migration,
     engaged_ties,
     stream,
     by_ties,
     per_visibility,
     silent_reach,
+    ask_migration,
     reach,
     asked,
     in_person,
@@ -162,7 +185,7 @@ def _ask(
         person = silent[i] and reach > 0.0 and uniform(stream) < reach
         if not person:
             from_ties = by_ties[int(engaged_ties[i])]
-            visibility = silent_reach if silent[i] else 1.0
+            visibility = _visibility(silent[i], migration[i], silent_reach, ask_migration)
             from_orgs = min(1.0, visibility * per_visibility)
             chance = 1.0 - (1.0 - from_ties) * (1.0 - from_orgs)
             asked[i] = chance > 0.0 and uniform(stream) < chance

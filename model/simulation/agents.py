@@ -220,6 +220,7 @@ class Administration(mesa.Agent):
         share = m.citizens.n / m.config.city.population
         proc.outcome["invitations"] = part.assembly_invitations * share
         proc.outcome["seats"] = part.assembly_size * share
+        proc.outcome["forum_seats"] = m.config.support.forum_size * share
         self.processes.append(proc)
         return proc
 

@@ -46,8 +46,15 @@ class Population:
         self.age_group = rng.choice(5, size=n, p=city.age_shares).astype(np.int8)
         self.migration = rng.random(n) < city.migration_share
         self.isolated = rng.random(n) < city.isolated_share
-        # Silent groups (ODD 2.1): low education, migration background, very old, isolated.
-        self.silent = (self.education == 0) | self.migration | (self.age_group == 4) | self.isolated
+        # Silent groups (ODD 2.1): those with several of the traits that keep people out of
+        # open participation (low education, migration background, 75+, social isolation)
+        traits = (
+            (self.education == 0).astype(np.int8)
+            + self.migration
+            + (self.age_group == 4)
+            + self.isolated
+        )
+        self.silent = traits >= city.silent_min_traits
         noise = rng.normal(0.0, 0.15, n).astype(f32)
         self.time = np.clip(TIME_BY_AGE[self.age_group] + noise, 0.05, 1.0).astype(f32)
         # Interest per challenge; education raises political interest (Verba et al. 1995).

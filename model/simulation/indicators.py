@@ -38,8 +38,8 @@ INDICATORS: dict[str, tuple[str, str]] = {
     ),
     "engaged_share_silent": (
         "fraction",
-        "Share engaged among silent groups (low education, "
-        "migration background, 75+, or isolated).",
+        "Share engaged among the silent groups (at least city.silent_min_traits of: low "
+        "education, migration background, 75+, isolated).",
     ),
     "open_share": ("fraction", "Share open to engaging among the non-engaged."),
     "asked_entry_share": (
@@ -69,6 +69,15 @@ INDICATORS: dict[str, tuple[str, str]] = {
     "infrastructure_spend_eur": (
         "EUR (cumulative)",
         "Spending on support infrastructure since the start of the run.",
+    ),
+    "participants_residents": (
+        "residents",
+        "Residents who took part in a participation process for the first time this month "
+        "(agents who joined a process x residents per agent).",
+    ),
+    "assembly_members_residents": (
+        "residents",
+        "Members of citizens' assemblies running this month (seated agents x residents per agent).",
     ),
     "cost_eur": (
         "EUR per month",
@@ -138,6 +147,8 @@ def observe(m: CoProductionModel) -> dict[str, object]:
     out["public_places_quality"] = m.city.public_places_quality
     out["democracy_satisfaction"] = _share(t[20], pop.n)
     out["infrastructure_spend_eur"] = m.spend_eur
+    out["participants_residents"] = m.participants_this_month * m.residents_per_agent
+    out["assembly_members_residents"] = m.assembly_members * m.residents_per_agent
     out["cost_eur"] = m.cost_eur
     out["cost_eur_total"] = m.cost_total_eur
     assembly = m.assembly_this_month

@@ -105,6 +105,8 @@ class CoProductionModel(mesa.Model):
         self.spend_eur = 0.0
         self.cost_eur = 0.0  # spent this month on all levers
         self.cost_total_eur = 0.0
+        self.participants_this_month = 0  # agents who joined a process this month
+        self.assembly_members = 0  # agents seated in assemblies running this month
         self.window: dict[str, deque] = {
             k: deque(maxlen=12) for k in ("entries", "entries_asked", "exits", "engaged")
         }
@@ -178,13 +180,18 @@ class CoProductionModel(mesa.Model):
         self.administration.open_regular_decisions()
         self.assembly_this_month = None
         process_cost = 0.0
+        self.participants_this_month = self.assembly_members = 0
         for proc in self.administration.processes:
             if proc.start <= self.month:
                 process_cost += proc.cost_eur / (proc.end - proc.start + 1)
                 had_assembly = proc.invited
+                before = 0 if proc.participants is None else int(proc.participants.sum())
                 self.rules.participation(
                     proc, pop, self.support.office, cfg.support, rng, silent_reach=b.silent_reach
                 )
+                if proc.participants is not None:
+                    self.participants_this_month += int(proc.participants.sum()) - before
+                self.assembly_members += proc.seated
                 if proc.invited and not had_assembly:
                     self.assembly_this_month = proc
         responsive = leadership.visible_responsiveness(

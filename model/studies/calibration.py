@@ -1,7 +1,7 @@
 """Calibration of the status quo against the Freiwilligensurvey (ODD 1, docs/calibration.md).
 
-Five behavioural intercepts are fitted so that the ``baseline`` scenario, averaged over seeds
-and over the first simulated year (2026, after the burn-in), reproduces five survey facts:
+Six behavioural intercepts are fitted so that the ``baseline`` scenario, averaged over seeds
+and over the first simulated year (2026, after the burn-in), reproduces six survey facts:
 
 ==========================  ============================  ==========================
 target                      indicator                     parameter fitted
@@ -9,6 +9,7 @@ target                      indicator                     parameter fitted
 engaged, low education      ``engaged_share_edu_low``     ``join_base``
 engaged, middle education   ``engaged_share_edu_mid``     ``join_education[1]``
 engaged, high education     ``engaged_share_edu_high``    ``join_education[2]``
+engaged, migration bgd.     ``engaged_share_migration``   ``join_migration``
 open among non-engaged      ``open_share``                ``open_base``
 entries after being asked   ``asked_entry_share``         ``join_asked``
 ==========================  ============================  ==========================
@@ -37,6 +38,11 @@ TARGETS: dict[str, tuple[float, str, str]] = {
     "engaged_share_edu_low": (0.246, "engaged, low education", "Freiwilligensurvey 2024"),
     "engaged_share_edu_mid": (0.359, "engaged, middle education", "Freiwilligensurvey 2024"),
     "engaged_share_edu_high": (0.455, "engaged, high education", "Freiwilligensurvey 2024"),
+    "engaged_share_migration": (
+        0.284,
+        "engaged, with a migration background",
+        "Freiwilligensurvey 2024",
+    ),
     "open_share": (0.41, "non-engaged open to engaging", "Freiwilligensurvey 2024"),
     "asked_entry_share": (0.50, "entries after being asked", "Freiwilligensurvey (about half)"),
 }
@@ -98,7 +104,7 @@ def fit(
     damping: float = 0.8,
     log: Callable[[str], None] = print,
 ) -> dict[str, object]:
-    """Fit the five intercepts (see module docstring); returns the new behaviour values."""
+    """Fit the six intercepts (see module docstring); returns the new behaviour values."""
     b = scenario.behaviour.model_dump()
     for it in range(iterations):
         sc = scenario.model_copy(update={"behaviour": type(scenario.behaviour)(**b)})
@@ -112,9 +118,14 @@ def fit(
         b["join_education"] = [round(x, 3) for x in edu]
         b["open_base"] += damping * gap["open_share"] * 1.5
         b["join_asked"] = max(0.0, b["join_asked"] + damping * gap["asked_entry_share"])
-        for k in ("join_base", "open_base", "join_asked"):
+        # the migration gap relative to everyone (the tiers set the level)
+        b["join_migration"] += (
+            damping * (gap["engaged_share_migration"] - gap["engaged_share"]) * 1.2
+        )
+        for k in ("join_base", "open_base", "join_asked", "join_migration"):
             b[k] = round(b[k], 3)
-    return {k: b[k] for k in ("join_base", "join_education", "open_base", "join_asked")}
+    fitted = ("join_base", "join_education", "open_base", "join_asked", "join_migration")
+    return {k: b[k] for k in fitted}
 
 
 def markdown(tab: pd.DataFrame, seeds: list[int], citizens: int, command: str) -> str:

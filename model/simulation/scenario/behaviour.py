@@ -12,7 +12,7 @@ class Behaviour(Strict):
     """Behavioural parameters of citizens: calibrated (docs/calibration.md) or assumed."""
 
     open_base: float = P(
-        -4.74,
+        -4.778,
         ge=-10,
         le=5,
         unit="logit/month",
@@ -69,7 +69,7 @@ class Behaviour(Strict):
         description="Chance that being asked makes an inactive citizen open.",
     )
     join_base: float = P(
-        -7.02,
+        -6.8,
         ge=-10,
         le=5,
         unit="logit/month",
@@ -77,7 +77,7 @@ class Behaviour(Strict):
         description="Intercept of an open citizen joining unasked.",
     )
     join_education: list[float] = P(
-        [0.0, 0.05, 0.52],
+        [0.0, 0.294, 0.697],
         unit="logit (low, middle, high)",
         source="Verba et al. 1995 (resources); middle and high: calibration (docs/calibration.md)",
         description="Education effect on joining (skills).",
@@ -92,6 +92,17 @@ class Behaviour(Strict):
         "life draws people in mid-life, health limits the very old.",
         min_length=5,
         max_length=5,
+    )
+    join_migration: float = P(
+        -1.123,
+        ge=-5,
+        le=5,
+        unit="logit",
+        source=(
+            "calibration (docs/calibration.md) to the engagement of people with a migration "
+            "background (FWS 2024: 28.4% against 36.7% overall; BMFSFJ/DZA 2025)"
+        ),
+        description="Effect of a migration background on joining, beyond being asked less.",
     )
     join_time: float = P(
         1.0,
@@ -110,7 +121,7 @@ class Behaviour(Strict):
         description="Effect of efficacy.",
     )
     join_asked: float = P(
-        2.70,
+        2.735,
         ge=0,
         le=10,
         unit="logit",
@@ -167,6 +178,20 @@ class Behaviour(Strict):
             "free places"
         ),
         description="Organisations asking.",
+    )
+    ask_migration: float = P(
+        0.8,
+        ge=0,
+        le=1,
+        unit="relative visibility",
+        source=(
+            "assumption: organisations' recruitment networks reach people with a migration "
+            "background less (22.1% of those active in formal structures have one, against "
+            "about a third of the population; Simonson et al. 2022); the rest of the gap is "
+            "fitted in join_migration; range 0.5-1"
+        ),
+        description="How visible citizens with a migration background are to organisations "
+        "that ask, relative to others.",
     )
     silent_reach: float = P(
         0.35,

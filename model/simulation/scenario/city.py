@@ -132,6 +132,20 @@ class City(Strict):
         description="Share of ties that leave the neighbourhood.",
     )
 
+    silent_min_traits: int = P(
+        2,
+        ge=1,
+        le=4,
+        unit="traits (of 4)",
+        source=(
+            "assumption: open participation misses most those with several disadvantages at "
+            "once (resources accumulate, Verba et al. 1995; Cologne's participatory budget "
+            "drew too few people with low education, report-K 2011); with two of the four "
+            "traits (low education, migration background, age 75+, isolation) about a fifth "
+            "of residents, with one about two thirds"
+        ),
+        description="How many of the four traits make a citizen part of the silent groups.",
+    )
     initial_engaged: list[float] = P(
         [0.246, 0.359, 0.455],
         min_length=3,

@@ -81,19 +81,25 @@ class Participation(Strict):
         description="Personal outreach to silent groups in every process.",
     )
     assembly_invitations: int = P(
-        3000,
+        7000,
         ge=10,
         le=200_000,
         unit="letters (real residents)",
-        source="Bürgerrat Klima 2021 (~ several thousand letters)",
+        source=(
+            "Stadt Köln 2025b (Cologne's first citizens' assembly: about 7,000 letters); "
+            "Stuttgart 2022: 6,069"
+        ),
         description="Invitation letters sent for a citizens' assembly.",
     )
     assembly_size: int = P(
-        160,
+        59,
         ge=10,
         le=2_000,
         unit="members (real residents)",
-        source="Bürgerrat Klima 2021: 160 members",
+        source=(
+            "Stadt Köln 2025b (59 members drawn, 55 took part); Stuttgart 2022: 61; national "
+            "assemblies have 160"
+        ),
         description="Members drawn from the respondents.",
     )
 

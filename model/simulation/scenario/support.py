@@ -45,37 +45,45 @@ class Support(Strict):
         description="Training budget giving 63% of its full effect.",
     )
     consultation_rate: float = P(
-        0.012,
+        0.002,
         ge=0,
         le=1,
         unit="probability/month",
         source=(
-            "report-K 2011 (Cologne's participatory budget drew 11,700 participants in 2008 and "
-            "10,300 in 2010, about 1% of residents); size: assumption, an open consultation on a "
-            "city-wide decision reaches about 1.2% of residents over three months"
+            "set so that an open consultation of three months reaches about 0.2% of residents "
+            "(about 2,200 in Cologne): Cologne's Leitlinien process drew about 2,000 (0.19%, "
+            "Stadt Köln 2018), its first online dialogue 124 active users (Gruss 2019), its "
+            "flagship participatory budget about 1% (report-K 2011); range 0.0002-0.01"
         ),
-        description="Monthly chance an interested citizen joins an open consultation.",
+        description="Monthly chance that a fully interested, middle-educated citizen outside "
+        "the silent groups takes part in an open consultation.",
     )
-    forum_rate: float = P(
-        0.08,
+    forum_size: float = P(
+        150,
         ge=0,
-        le=1,
-        unit="probability/month",
+        le=100_000,
+        unit="residents per forum",
         source=(
-            "assumption: over a three-month process about a fifth of engaged citizens take part "
-            "through their organisations (1-0.92^3), many more than the 100 citizens and about 50 "
-            "delegates of a Bonn4Future climate forum (Bundesstadt Bonn 2021)"
+            "Bundesstadt Bonn 2021 (Bonn4Future climate forums: 100 citizens and about 50 "
+            "organisation delegates); Erlangen 2022: 30 stakeholders and 25 citizens; "
+            "range 30-500"
         ),
-        description="Monthly chance an engaged citizen represents an "
-        "organisation in an actor forum.",
+        description="Residents who take part in a broad actor forum on one decision "
+        "(organisations send engaged members; an office opens it to willing citizens).",
     )
     assembly_response: float = P(
-        0.04,
+        0.13,
         ge=0,
         le=1,
         unit="fraction of invited",
-        source="Bürgerrat Klima 2021: ~4% registered",
-        description="Response to a citizens' assembly invitation.",
+        source=(
+            "German letter funnels: Cologne 2025 19.9% (1,395 of about 7,000, Stadt Köln "
+            "2025b), Stuttgart climate assembly 2022 13.9% (841 of 6,069), Bundestag "
+            "Bürgerrat Ernährung 2023 11.5%, Berlin Klimabürger:innenrat 2022 8.5%; about "
+            "the median, range 0.05-0.25"
+        ),
+        description="Response to a citizens' assembly invitation (at reference interest and "
+        "middle education).",
     )
     assembly_outreach_boost: float = P(
         2.5,
@@ -150,17 +158,12 @@ class Support(Strict):
         ge=1,
         le=1_000_000,
         unit="agents",
-        source="representation: small runs invite at least this many agents so that response "
-        "rates can be measured",
-        description="Fewest agents invited to a citizens' assembly.",
-    )
-    min_seated_agents: int = P(
-        10,
-        ge=1,
-        le=10_000,
-        unit="agents",
-        source="representation: small runs seat at least this many agents",
-        description="Fewest agents seated in a citizens' assembly.",
+        source=(
+            "representation: small runs invite at least this many agents so that response "
+            "rates can be measured; members are seated at the real scale"
+        ),
+        description="Fewest agents through whom the invitation funnel of a citizens' "
+        "assembly is measured.",
     )
     agency_load_relief: float = P(
         0.6,
