@@ -217,3 +217,71 @@ def test_mechanism_parameters_can_be_set_in_a_scenario_and_change_the_run():
         for _ in range(24):
             m.step()
     assert not np.array_equal(a.citizens.state, b.citizens.state)
+
+
+# ------------------------------------------------------------------ tokenism and the public
+def test_felt_influence_subtracts_the_broken_promise():
+    assert participation.felt_influence(0.2, 0.75, 1.0) == pytest.approx(0.2 - 0.55)
+    assert participation.felt_influence(0.5, 0.35, 1.0) == pytest.approx(0.5)  # kept
+    assert participation.felt_influence(0.2, 0.75, 0.0) == pytest.approx(0.2)
+
+
+def test_usual_felt_influence_is_the_expected_status_quo_process_by_hand():
+    q = Processes()
+    # late consultation: promised 0.35, late 0.3, seen 0.4 + 0.6 x 0.4 = 0.64, adopted half
+    adopted = 0.35 * 0.3 * 0.64
+    rejected = 0.35 * 0.3 * 0.4 * 0.64
+    by_hand = 0.5 * (adopted - (0.35 - adopted)) + 0.5 * (rejected - (0.35 - rejected))
+    usual = participation.usual_felt_influence(Rung.consult, Timing.late, 0.5, 0.4, q, 1.0)
+    assert usual == pytest.approx(by_hand)
+
+
+def test_hearing_of_a_process_moves_everyone_but_its_participants():
+    from model.rules import trust
+    from model.simulation.scenario import Behaviour
+
+    pop = Population(2000, City(), np.random.default_rng(9))
+    pop.trust[:] = 0.5
+    part = np.zeros(pop.n, dtype=bool)
+    part[:10] = True
+    b = Behaviour()
+    trust.hear_of_process(pop, part, 0.2, 0.1, b)
+    assert np.all(pop.trust[:10] == 0.5)
+    np.testing.assert_allclose(pop.trust[10:], 0.5 + b.trust_rate * 0.1 * 0.2, rtol=1e-5)
+    pop.trust[:] = 0.5
+    trust.hear_of_process(pop, part, -0.2, 0.1, b)  # a broken promise weighs more
+    np.testing.assert_allclose(
+        pop.trust[10:], 0.5 - b.negativity_bias * b.trust_rate * 0.1 * 0.2, rtol=1e-5
+    )
+
+
+def test_adopted_proposals_move_their_challenge():
+    city = challenges.CityState(
+        climate_progress=0.4, services_coverage=0.7, public_places_quality=0.6
+    )
+    challenges.adopt_proposals(city, Challenge.climate, 0.5, 0.1)
+    assert city.climate_progress == pytest.approx(0.4 + 0.05 * 0.6)
+    assert city.services_coverage == 0.7 and city.public_places_quality == 0.6
+
+
+def _trust_after(levers: dict, seed: int) -> float:
+    sc = Scenario.model_validate(
+        {
+            "run": {"citizens": 600, "months": 36, "burn_in_months": 0},
+            "levers": levers,
+            "processes": {"awareness": 0.6},
+        }
+    )
+    m = CoProductionModel(sc, rng=seed)
+    for _ in range(36):
+        m.step()
+    return float(m.citizens.trust.mean())
+
+
+def test_tokenism_lowers_trust_through_the_broken_promise_not_a_lever():
+    promised = {"participation": {"timing": "early", "rung": "co_design"}}
+    kept = promised | {"administration": {"council_compromise": 1.0}}
+    broken = promised | {"administration": {"council_compromise": 0.0}}
+    for seed in (1, 2):
+        # same responsiveness; only what becomes of the proposals differs
+        assert _trust_after(broken, seed) < _trust_after({}, seed) < _trust_after(kept, seed)

@@ -5,7 +5,7 @@
     coprod check FILE...
     coprod schema [--experiment] [--out FILE]
     coprod calibrate [--seeds N] [--citizens N] [--fit]
-    coprod compare [--seeds N] [--citizens N]
+    coprod compare [--seeds N] [--citizens N] [--until YEAR]
     coprod docs
     coprod app [--host ADDRESS] [--port N]
     coprod sweep EXPERIMENT [--out DIR] [--workers N] [--backend local|dask]
@@ -125,8 +125,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     for label, col in rows:
         print(f"  {label:<26}{float(first[col]):>9.3f}{float(last[col]):>9.3f}")
     print(
-        f"  infrastructure spending: {float(last['infrastructure_spend_eur']) / 1e6:.2f} "
-        "million EUR"
+        f"  cost of all levers: {float(last['cost_eur_total']) / 1e6:.2f} million EUR "
+        f"(infrastructure {float(last['infrastructure_spend_eur']) / 1e6:.2f})"
     )
     print(f"  results: {out}/ ({', '.join(FILES)})")
     return 0
@@ -251,7 +251,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     from model.studies.comparison import compare
 
-    return compare(args.seeds, args.citizens, Path(args.out) if args.out else DOCS)
+    if args.until < 2035:
+        print(
+            f"error: --until: given {args.until}; allowed: a year from 2035 on (the scenarios "
+            "are read in 2035)",
+            file=sys.stderr,
+        )
+        return 2
+    return compare(args.seeds, args.citizens, Path(args.out) if args.out else DOCS, args.until)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -409,6 +416,12 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--seeds", type=_nonneg_int, default=5)
     m.add_argument("--citizens", type=_nonneg_int, default=2000)
     m.add_argument("--out", help="folder for scenarios.md and figures (default docs/)")
+    m.add_argument(
+        "--until",
+        type=_nonneg_int,
+        default=2045,
+        help="last year of the runs (past 2035, to see whether effects settle; default 2045)",
+    )
     m.set_defaults(func=cmd_compare)
     w = sub.add_parser("sweep", help="run an experiment (many runs, resumable)")
     w.add_argument("experiment", help="experiment file or name (e.g. experiments/levers.toml)")

@@ -61,8 +61,12 @@ def overview(df: pd.DataFrame, title: str, events: list[tuple[str, str]] = ()) -
     ax.set_title("The five challenges")
     ax.legend(fontsize=8, loc="lower left", ncols=2)
     ax = axes[1, 1]
-    ax.plot(x, df["infrastructure_spend_eur"] / 1e6, color=OKABE_ITO[7], lw=1.8)
-    ax.set_title("Support infrastructure, cumulative spending (million EUR)")
+    ax.plot(x, df["cost_eur_total"] / 1e6, color=OKABE_ITO[7], lw=2.2, label="all levers")
+    ax.plot(
+        x, df["infrastructure_spend_eur"] / 1e6, color=OKABE_ITO[4], lw=1.6, label="infrastructure"
+    )
+    ax.set_title("Cumulative spending (million EUR)")
+    ax.legend(fontsize=9, loc="upper left")
     for a in axes.flat:
         a.grid(alpha=0.3)
         for date, _label in events:

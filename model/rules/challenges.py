@@ -32,7 +32,7 @@ import numpy as np
 
 from model.rules._jit import ENGAGED, kernel, stream_of, uniform
 from model.simulation.citizens import Population
-from model.simulation.scenario import CHALLENGES, WEEKS_PER_MONTH, Challenges
+from model.simulation.scenario import CHALLENGES, WEEKS_PER_MONTH, Challenge, Challenges
 
 
 @dataclass
@@ -104,6 +104,21 @@ def advance_challenges(
         c.lonely_threshold,
         c.loneliness_visit_relief,
     )
+
+
+def adopt_proposals(city: CityState, topic: Challenge, influence: float, effect: float) -> None:
+    """The council adopted a process's proposals: the administration's measures close
+    ``effect × influence`` of the remaining gap of the process's challenge (climate,
+    services, public places; loneliness and democracy have no city-level stock here)."""
+    step = effect * influence
+    if topic == Challenge.climate:
+        city.climate_progress = _unit(city.climate_progress + step * (1 - city.climate_progress))
+    elif topic == Challenge.services:
+        city.services_coverage = _unit(city.services_coverage + step * (1 - city.services_coverage))
+    elif topic == Challenge.public_places:
+        city.public_places_quality = _unit(
+            city.public_places_quality + step * (1 - city.public_places_quality)
+        )
 
 
 def _unit(x: float) -> float:

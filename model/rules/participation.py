@@ -210,6 +210,33 @@ def implementation_places(proc: Process, participants: int, q: Processes) -> flo
     return q.places_per_participant * participants
 
 
+def felt_influence(influence: float, expectation: float, broken_promise: float) -> float:
+    """What a process is worth to those who took part in it or hear of it: the influence seen,
+    less ``broken_promise`` times the promise it fell short of (tokenism lowers trust)."""
+    return influence - broken_promise * max(0.0, expectation - influence)
+
+
+def usual_felt_influence(
+    rung: Rung,
+    timing: Timing,
+    council_compromise: float,
+    responsiveness: float,
+    q: Processes,
+    broken_promise: float,
+) -> float:
+    """The felt influence residents are used to: the expected :func:`felt_influence` of a
+    process of the status quo (its rung, timing, council and responsiveness), over adoption
+    and rejection as in :func:`conclude`."""
+    promised = q.rung_influence[rung]
+    binding = promised if timing == Timing.early else 0.0
+    p_adopt = min(1.0, council_compromise * (1.0 + q.early_adoption_boost * binding))
+    scale = promised * (1.0 if timing == Timing.early else q.late_influence)
+    seen = q.influence_floor + (1.0 - q.influence_floor) * responsiveness
+    adopted = felt_influence(scale * seen, promised, broken_promise)
+    rejected = felt_influence(scale * q.rejected_trace * seen, promised, broken_promise)
+    return p_adopt * adopted + (1.0 - p_adopt) * rejected
+
+
 def conclude(
     proc: Process,
     responsiveness: float,

@@ -71,13 +71,34 @@ def update_trust_symmetrically(
 def learn_from_process(
     pop: Population, participants: np.ndarray, influence: float, p: Behaviour
 ) -> None:
-    """Participants update trust and efficacy toward the influence they saw."""
-    t = np.float32(min(1.0, p.process_trust_base + influence))
+    """Participants update trust and efficacy toward the influence they saw (net of a
+    broken promise: ``influence`` may be negative)."""
+    t = np.float32(min(1.0, max(0.0, p.process_trust_base + influence)))
     pop.trust[participants] = np.clip(
         _toward(pop.trust[participants], t, p.trust_rate, p.negativity_bias), 0, 1
     )
     pop.efficacy[participants] = np.clip(
         _toward(pop.efficacy[participants], t, p.trust_rate, p.negativity_bias), 0, 1
+    )
+
+
+def hear_of_process(
+    pop: Population, participants: np.ndarray, news: float, weight: float, p: Behaviour
+) -> None:
+    """Residents who hear what became of a process (not its participants) compare it with
+    what processes usually give in their city: ``news`` is its felt influence minus the usual
+    one (:func:`~model.rules.participation.usual_felt_influence`), so the status quo's own
+    processes leave trust where it formed. Trust moves by ``trust_rate × weight × news`` (a
+    fall ``negativity_bias`` times as far), ``weight`` being the share who hear times how
+    strongly hearing counts; applied to everyone in expectation, so it does not depend on the
+    number of agents. An honoured process raises trust, a broken promise lowers it
+    (mini-public spill-over: Germann et al. 2024)."""
+    if weight <= 0.0 or news == 0.0:
+        return
+    others = ~participants
+    x = pop.trust[others]
+    pop.trust[others] = np.clip(
+        _toward(x, x + np.float32(news), p.trust_rate * weight, p.negativity_bias), 0, 1
     )
 
 

@@ -20,6 +20,7 @@ from model.rules import (
     ownership,
     participation,
     registry,
+    trust,
 )
 from model.rules._jit import ModelGenerator
 from model.simulation import costs
@@ -37,6 +38,7 @@ from model.simulation.network import build_network, degree, share_from_counts
 from model.simulation.scenario import (
     CHALLENGES,
     Challenge,
+    Format,
     LeadershipStyle,
     Levers,
     OrganisationKind,
@@ -96,6 +98,16 @@ class CoProductionModel(mesa.Model):
         }
         self.month = -cfg.run.burn_in_months  # index of the month being simulated
         self.support = self._support()
+        # what residents are used to from the status quo's processes (ODD 7.5)
+        today = Levers()
+        self._usual_felt = participation.usual_felt_influence(
+            today.participation.rung,
+            today.participation.timing,
+            today.administration.council_compromise,
+            cfg.behaviour.reference_responsiveness,
+            cfg.processes,
+            cfg.behaviour.broken_promise_trust,
+        )
         self.administration = Administration(self, cfg.levers.administration.competence)
         self.org_table = OrganisationTable()
         self.organisations = self._create_organisations()
@@ -202,15 +214,24 @@ class CoProductionModel(mesa.Model):
         )
         self.concluded_this_month = self.administration.conclude_due()
         learned: list[tuple[np.ndarray, float]] = []  # (participants, influence) per process
+        public: list[tuple[np.ndarray, float, float]] = []  # ... and the share who hear of it
         for proc in self.concluded_this_month:
             v, e = participation.conclude(
                 proc, responsive, lv.administration.council_compromise, cfg.processes, rng
             )
+            # the policy channel: adopted proposals become measures on their challenge
+            if proc.outcome["adopted"]:
+                challenges.adopt_proposals(self.city, proc.topic, v, cfg.processes.policy_effect)
             if proc.participants is None:
                 continue
             # 4. ownership and disappointment; 5. trust and efficacy
             self.rules.ownership(pop, proc.participants, v, e, self.network, self.degree, b)
-            learned.append((proc.participants, v))
+            # trust follows the influence seen, less the promise it fell short of (tokenism)
+            felt = participation.felt_influence(v, e, b.broken_promise_trust)
+            learned.append((proc.participants, felt))
+            assembly = Format.citizens_assembly in proc.formats
+            heard = cfg.processes.assembly_awareness if assembly else cfg.processes.awareness
+            public.append((proc.participants, felt - self._usual_felt, heard))
             newcomers = int((proc.participants & ~pop.engaged).sum())
             places = participation.implementation_places(proc, newcomers, cfg.processes)
             if places:
@@ -228,6 +249,9 @@ class CoProductionModel(mesa.Model):
         floor = cfg.governance.success_floor
         success = floor + (1.0 - floor) * self.administration.competence
         self.rules.trust(pop, learned, responsive, success, b)
+        # residents who hear what became of a process (5., the public channel)
+        for participants, v, heard in public:
+            trust.hear_of_process(pop, participants, v, heard * cfg.processes.hearing_weight, b)
         # organisations: projects close, members, management, places
         project_leavers = self._close_projects()
         table = self.org_table

@@ -19,7 +19,9 @@ def years(df: pd.DataFrame) -> pd.Series:
     return d.dt.year + (d.dt.month - 1) / 12
 
 
-def comparison(runs: pd.DataFrame, indicators: list[str], baseline: str = "baseline") -> Figure:
+def comparison(
+    runs: pd.DataFrame, indicators: list[str], baseline: str = "baseline", mark_year=None
+) -> Figure:
     """Scenario means (lines) with the range over seeds (band), one panel per indicator.
 
     ``runs`` has columns ``scenario``, ``seed``, ``date`` and the indicators.
@@ -41,6 +43,8 @@ def comparison(runs: pd.DataFrame, indicators: list[str], baseline: str = "basel
             ax.fill_between(x, lo.values, hi.values, color=color, alpha=0.12, lw=0)
         ax.set_title(ind)
         ax.grid(alpha=0.3)
+        if mark_year is not None:  # the horizon of the climate target; runs go on past it
+            ax.axvline(mark_year + 1, color="grey", ls=":", lw=1)
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=8, loc="best")

@@ -590,6 +590,20 @@ class Behaviour(Strict):
         description="Trust participants move toward after a process without visible influence "
         "(their target is this plus the influence they saw).",
     )
+    broken_promise_trust: float = P(
+        1.0,
+        ge=0,
+        le=3,
+        unit="influence per unit of broken promise",
+        source=(
+            "Christensen et al. 2020; Germann et al. 2024 (legitimacy falls when participation "
+            "promised influence that did not come, and when recommendations are ignored); "
+            "size: assumption, a broken promise weighs as much as the influence seen; "
+            "range 0-2"
+        ),
+        description="How much the gap between promised and visible influence lowers the "
+        "trust participants and those who hear of a process take from it.",
+    )
     everyday_trust_rate: float = P(
         0.02,
         ge=0,

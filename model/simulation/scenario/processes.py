@@ -90,6 +90,55 @@ class Processes(Strict):
         description="Lifetime of a project opened by a co-designed measure.",
     )
 
+    awareness: float = P(
+        0.05,
+        ge=0,
+        le=1,
+        unit="share of residents",
+        source=(
+            "assumption: local press and word of mouth carry the outcome of an ordinary "
+            "process to about one resident in twenty; range 0.01-0.2"
+        ),
+        description="Share of residents who hear what became of an ordinary participation process.",
+    )
+    assembly_awareness: float = P(
+        0.25,
+        ge=0,
+        le=1,
+        unit="share of residents",
+        source=(
+            "assumption: assemblies draw more attention (almost half of Germans know what a "
+            "Bürgerrat is, forsa 2023 for Mehr Demokratie); a local one reaches fewer; "
+            "range 0.05-0.5"
+        ),
+        description="Share of residents who hear what became of a citizens' assembly.",
+    )
+    hearing_weight: float = P(
+        0.5,
+        ge=0,
+        le=1,
+        unit="share of a participant's trust update",
+        source=(
+            "Germann et al. 2024 (non-participants judge legitimacy by whether recommendations "
+            "are honoured); van der Does & Jacquet 2023 (spill-over evidence is tentative); "
+            "size: assumption"
+        ),
+        description="How strongly those who hear of a process update their trust, relative to "
+        "its participants.",
+    )
+    policy_effect: float = P(
+        0.01,
+        ge=0,
+        le=1,
+        unit="share of the remaining gap at full influence",
+        source=(
+            "assumption: adopted proposals become measures of the administration that move "
+            "their challenge a little; illustrative like the challenges (ODD 7.9)"
+        ),
+        description="How much an adopted process moves its challenge (climate, services, "
+        "public places), per unit of visible influence.",
+    )
+
     @field_validator("rung_influence")
     @classmethod
     def _every_rung(cls, v: dict) -> dict:
