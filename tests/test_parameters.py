@@ -285,3 +285,34 @@ def test_tokenism_lowers_trust_through_the_broken_promise_not_a_lever():
     for seed in (1, 2):
         # same responsiveness; only what becomes of the proposals differs
         assert _trust_after(broken, seed) < _trust_after({}, seed) < _trust_after(kept, seed)
+
+
+def _projects_carrying_on(agency_eur: float, office_eur: float, n: int = 400) -> float:
+    sc = Scenario.model_validate(
+        {
+            "run": {"citizens": 300, "months": 1, "burn_in_months": 0},
+            "levers": {
+                "infrastructure": {
+                    "volunteer_agency_eur": agency_eur,
+                    "participation_office_eur": office_eur,
+                }
+            },
+        }
+    )
+    model = CoProductionModel(sc, rng=4)
+    proc = _process(Rung.co_design)
+    for _ in range(n):
+        model._start_project(proc, 2.0)
+    model.month += Processes().project_months
+    model._close_projects()
+    ends = model.org_table.ends[-n:]
+    return float(np.mean(ends == model.org_table.NO_END))
+
+
+def test_projects_carry_on_after_their_funding_more_often_with_support():
+    q = Processes()
+    none = _projects_carrying_on(0.0, 0.0)
+    assert abs(none - q.project_continuation) <= 4 * np.sqrt(0.35 * 0.65 / 400)
+    full = _projects_carrying_on(50_000_000.0, 50_000_000.0)  # saturated: support about 1
+    expected = q.project_continuation + q.support_continuation
+    assert abs(full - expected) <= 4 * np.sqrt(expected * (1 - expected) / 400)

@@ -348,10 +348,17 @@ class CoProductionModel(mesa.Model):
         return released
 
     def _close_projects(self) -> int:
-        """Projects whose time is up close; their volunteers become open again."""
+        """Projects whose funding period is up carry on as lasting organisations with a
+        chance that support raises (ODD 7.1); the others close and their volunteers become
+        open again."""
         closed = 0
-        table, pop = self.org_table, self.citizens
+        table, pop, q = self.org_table, self.citizens, self.config.processes
+        support = 0.5 * (self.support.matching + self.support.office)
+        carry_on = min(1.0, q.project_continuation + q.support_continuation * support)
         for k in np.flatnonzero(table.ends == self.month):
+            if self.rng.random() < carry_on:
+                table.ends[k] = OrganisationTable.NO_END
+                continue
             members = np.flatnonzero(pop.organisation == k)
             pop.state[members] = State.OPEN
             pop.hours[members] = 0.0

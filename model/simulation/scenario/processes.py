@@ -90,6 +90,34 @@ class Processes(Strict):
         description="Lifetime of a project opened by a co-designed measure.",
     )
 
+    project_continuation: float = P(
+        0.35,
+        ge=0,
+        le=1,
+        unit="probability",
+        source=(
+            "BGZ vor Ort 2022 (federal programme: projects with three-year funding ending "
+            "2020/21: of 35 that answered, 6% continued fully, 51% in part, 17% stopped for "
+            "lack of money, "
+            "26% had planned to end); size: assumption between the full and the partial "
+            "continuation, without support; range 0.1-0.6"
+        ),
+        description="Chance that a project carries on as a lasting organisation when its "
+        "funding period ends, without support infrastructure.",
+    )
+    support_continuation: float = P(
+        0.4,
+        ge=0,
+        le=1,
+        unit="probability at full support",
+        source=(
+            "assumption: support structures anchor projects beyond their funding "
+            "(Schöffmann 2025: process companions and anchor structures; in the BGZ programme "
+            "municipal or Land funding carried 8 of 20 continuing projects); range 0-0.6"
+        ),
+        description="How much a fully funded agency and office (their mean effect) raise the "
+        "chance that a project carries on.",
+    )
     awareness: float = P(
         0.05,
         ge=0,
