@@ -24,6 +24,7 @@ from model.simulation.scenario import (
     Rung,
     Timing,
 )
+from tests.test_docs import _fields
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "model" / "rules"
@@ -59,15 +60,6 @@ def test_the_constant_check_can_fail(tmp_path):
     rule = tmp_path / "rule.py"
     rule.write_text("TIMING = {'early': 1.0, 'late': 0.3}\nNAME = 'x'\n")
     assert len(_module_constants(rule)) == 1
-
-
-def _fields(model, prefix=""):
-    for name, field in type(model).model_fields.items():
-        value = getattr(model, name)
-        if hasattr(type(value), "model_fields"):
-            yield from _fields(value, f"{prefix}{name}.")
-        else:
-            yield f"{prefix}{name}", field
 
 
 #: a citation (a year), a stated assumption, a calibration, or how agents represent residents

@@ -22,7 +22,6 @@ from model.studies.analysis.results import (
     PARAM_PREFIX,
     SENSITIVITY_DESIGNS,
     final_values,
-    indicator_columns,
     load_failures,
     load_manifest,
     load_results,
@@ -38,7 +37,6 @@ from model.studies.analysis.structural import (
     conclusions_by_rule,
     rule_columns,
     rule_effects_chart,
-    rule_verdicts,
 )
 from model.studies.analysis.tables import differences_from_baseline, reference_group, summary_table
 
@@ -398,25 +396,3 @@ def _report_failures(
         shown = ", ".join(map(str, not_done[:50])) + (" ..." if len(not_done) > 50 else "")
         md += [f"Not finished (neither result nor failure): {shown}", ""]
     return md
-
-
-__all__ = [
-    "conclusion_sentences",
-    "conclusions_by_rule",
-    "differences_from_baseline",
-    "fan_chart",
-    "final_values",
-    "gradient_chart",
-    "indicator_columns",
-    "load_failures",
-    "load_manifest",
-    "load_results",
-    "param_columns",
-    "rule_columns",
-    "rule_effects_chart",
-    "rule_verdicts",
-    "sensitivity",
-    "sensitivity_chart",
-    "summary_table",
-    "write_report",
-]
