@@ -185,8 +185,31 @@ def test_lonely_threshold_and_satisfaction_define_the_indicators():
     assert challenges.lonely_share(pop, Challenges()) == 1.0
     assert challenges.lonely_share(pop, Challenges(lonely_threshold=0.7)) == 0.0
     pop.trust[:], pop.efficacy[:] = 0.8, 0.2
-    assert challenges.democracy_satisfaction(pop, Challenges()) == 1.0  # 0.62 > 0.5
-    assert challenges.democracy_satisfaction(pop, Challenges(satisfaction_trust_weight=0.4)) == 0.0
+    sharp = {"satisfaction_spread": 0.0}
+    assert challenges.democracy_satisfaction(pop, Challenges(**sharp)) == 1.0  # 0.62 > 0.5
+    weight = Challenges(satisfaction_trust_weight=0.4, **sharp)
+    assert challenges.democracy_satisfaction(pop, weight) == 0.0
+    # a gradual step: each citizen satisfied with logistic((score - threshold) / spread)
+    c = Challenges(satisfaction_spread=0.12)
+    expected = 1 / (1 + np.exp(-(0.7 * 0.8 + 0.3 * 0.2 - 0.5) / 0.12))
+    assert challenges.democracy_satisfaction(pop, c) == pytest.approx(expected, rel=1e-6)
+
+
+def test_the_satisfaction_spread_makes_satisfaction_move_with_trust_as_surveys_do():
+    """About 1.2 points of satisfaction per point of mean trust (forsa 2023, KAS 2023),
+    against about 2.2 with a sharp cut-off, on the status quo's population."""
+    m = CoProductionModel(rng=1, citizens=20000)
+    pop = m.citizens
+
+    def ratio(c):
+        base = challenges.democracy_satisfaction(pop, c)
+        pop.trust += np.float32(0.12)
+        up = challenges.democracy_satisfaction(pop, c)
+        pop.trust -= np.float32(0.12)
+        return (up - base) / 0.12
+
+    assert 1.0 < ratio(Challenges()) < 1.4
+    assert ratio(Challenges(satisfaction_spread=0.0)) > 1.8
 
 
 def test_mechanism_parameters_can_be_set_in_a_scenario_and_change_the_run():
@@ -233,7 +256,7 @@ def test_hearing_of_a_process_moves_everyone_but_its_participants():
     from model.simulation.scenario import Behaviour
 
     pop = Population(2000, City(), np.random.default_rng(9))
-    pop.trust[:] = 0.5
+    pop.trust[:] = pop.trust_disposition[:] = 0.5
     part = np.zeros(pop.n, dtype=bool)
     part[:10] = True
     b = Behaviour()
@@ -245,6 +268,18 @@ def test_hearing_of_a_process_moves_everyone_but_its_participants():
     np.testing.assert_allclose(
         pop.trust[10:], 0.5 - b.negativity_bias * b.trust_rate * 0.1 * 0.2, rtol=1e-5
     )
+
+
+def test_good_news_settles_where_it_points_instead_of_adding_up():
+    from model.rules import trust
+    from model.simulation.scenario import Behaviour
+
+    pop = Population(500, City(), np.random.default_rng(9))
+    pop.trust[:] = pop.trust_disposition[:] = 0.5
+    none = np.zeros(pop.n, dtype=bool)
+    for _ in range(5000):  # many honoured processes in a row
+        trust.hear_of_process(pop, none, 0.1, 0.5, Behaviour())
+    np.testing.assert_allclose(pop.trust, 0.6, atol=1e-3)
 
 
 def test_adopted_proposals_move_their_challenge():
@@ -293,6 +328,7 @@ def _projects_carrying_on(agency_eur: float, office_eur: float, n: int = 400) ->
     )
     model = CoProductionModel(sc, rng=4)
     proc = _process(Rung.co_design)
+    proc.topic = Challenge.loneliness  # a neighbourhood initiative, not a cooperative
     for _ in range(n):
         model._start_project(proc, 2.0)
     model.month += Processes().project_months

@@ -23,6 +23,8 @@ MONTHS = 6
 #: more examples on demand, e.g. ``COPROD_HYPOTHESIS_EXAMPLES=500 uv run pytest ...``
 EXAMPLES = int(os.environ.get("COPROD_HYPOTHESIS_EXAMPLES", "40"))
 ASSEMBLY_COLUMNS = {"assembly_response_rate", "assembly_response_rate_edu_low"}
+#: empty (None) when they do not apply: without an assembly
+OPTIONAL = ASSEMBLY_COLUMNS
 FRACTIONS = [name for name, (unit, _) in INDICATORS.items() if unit == "fraction"]
 NUMERIC = [name for name in INDICATORS if name != "date"]
 
@@ -96,8 +98,17 @@ def scenarios(draw) -> dict:
         "behaviour": behaviour,
         "levers": levers,
         "organisations": {
-            "places_per_engaged": draw(st.floats(0.5, 5.0)),
+            "cooperative_ownership": draw(unit),
+            "cooperative_continuation": draw(unit),
             "management_quality": draw(unit),
+        },
+        "support": {
+            "vacancy_share": draw(st.floats(0.0, 2.0)),
+            "coordination_headroom": draw(st.floats(1.0, 10.0)),
+        },
+        "informal_help": {
+            "help_base": draw(st.floats(-20.0, 20.0)),
+            "help_stop": draw(unit),
         },
         # every registered rule variant (students' own included) runs under the invariants
         "rules": {m: draw(st.sampled_from(registry.available(m))) for m in registry.MECHANISMS},
@@ -146,7 +157,7 @@ def check_population(m: CoProductionModel) -> None:
 def check_dataframe(df) -> None:
     assert len(df) == MONTHS
     for name in NUMERIC:
-        if name in ASSEMBLY_COLUMNS:
+        if name in OPTIONAL:
             values = df[name].dropna().astype(float)
             assert np.all(np.isfinite(values)), name
             assert values.between(0, 1).all(), name

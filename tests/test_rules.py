@@ -285,15 +285,15 @@ class TestRecruitment:
         pop = make_pop(20_000, seed=1)
         b = Behaviour(ask_per_engaged_tie=0.0)
         recruitment.ask_to_join(
-            pop, empty_adj(pop.n), 2000.0, 0.0, 0.0, b, np.random.default_rng(12)
+            pop, empty_adj(pop.n), 7000.0, 0.0, 0.0, b, np.random.default_rng(12)
         )
         silent_rate = pop.asked[pop.silent].mean()
         other_rate = pop.asked[~pop.silent].mean()
         assert 0.25 < silent_rate / other_rate < 0.45  # silent_reach = 0.35
-        # more free places and an agency's reach mean more asks
+        # an agency's reach means more asks
         first = pop.asked.sum()
         recruitment.ask_to_join(
-            pop, empty_adj(pop.n), 2000.0, 1.0, 0.0, b, np.random.default_rng(12)
+            pop, empty_adj(pop.n), 7000.0, 1.0, 0.0, b, np.random.default_rng(12)
         )
         assert pop.asked.sum() > 1.5 * first
 
@@ -782,9 +782,11 @@ class TestChallenges:
         pop = make_pop()
         pop.trust[:] = 1.0
         pop.efficacy[:] = 1.0
-        assert challenges.democracy_satisfaction(pop, Challenges()) == 1.0
+        sharp = Challenges(satisfaction_spread=0.0)
+        assert challenges.democracy_satisfaction(pop, sharp) == 1.0
         pop.trust[:] = 0.0
-        assert challenges.democracy_satisfaction(pop, Challenges()) == 0.0
+        assert challenges.democracy_satisfaction(pop, sharp) == 0.0
+        assert 0.0 < challenges.democracy_satisfaction(pop, Challenges()) < 0.5
         pop.loneliness[:] = 0.0
         pop.loneliness[:50] = 0.9
         assert challenges.lonely_share(pop, Challenges()) == pytest.approx(0.1)
@@ -1145,7 +1147,7 @@ def test_organisations_ask_citizens_with_a_migration_background_less():
     pop = make_pop(40_000, seed=12)
     pop.silent[:] = False
     b = Behaviour(ask_migration=0.5)
-    recruitment.ask_to_join(pop, empty_adj(pop.n), 4000.0, 0.0, 0.0, b, np.random.default_rng(3))
+    recruitment.ask_to_join(pop, empty_adj(pop.n), 14000.0, 0.0, 0.0, b, np.random.default_rng(3))
     with_bg, without = pop.asked[pop.migration].mean(), pop.asked[~pop.migration].mean()
     # the asks are spread by visibility: half as visible, about half as often asked
     assert with_bg == pytest.approx(0.5 * without, rel=0.15)

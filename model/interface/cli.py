@@ -239,6 +239,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else DOCS / "calibration.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
+    if not args.out:  # the capacity table of docs/ODD.md 7.6, from the same seeds
+        from model.interface.docs import fill
+
+        capacity = calibration.capacity_sensitivity(scenario, seeds[:5], args.citizens)
+        odd = DOCS / "ODD.md"
+        block = calibration.capacity_markdown(capacity, seeds[:5], args.citizens, cmd)
+        odd.write_text(fill(odd.read_text(encoding="utf-8"), "capacity-sensitivity", block))
+        print(capacity.round(3).to_string(index=False))
     print(
         tab[["indicator", "survey", "model", "gap_pp", "within_tolerance"]]
         .round(3)

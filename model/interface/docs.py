@@ -29,9 +29,9 @@ def _range(field) -> str:
 
 def _default(value) -> str:
     if isinstance(value, dict):
-        return ", ".join(f"{getattr(k, 'value', k)}: {v:g}" for k, v in value.items())
+        return ", ".join(f"{getattr(k, 'value', k)}: {_default(v)}" for k, v in value.items())
     if isinstance(value, list):
-        return "[" + ", ".join(str(getattr(v, "value", v)) for v in value) + "]"
+        return "[" + ", ".join(_default(v) for v in value) + "]"
     if isinstance(value, float):
         return f"{value:,g}"
     if isinstance(value, int) and not isinstance(value, bool):
@@ -95,7 +95,9 @@ def indicator_table() -> str:
     return "\n".join(rows) + "\n"
 
 
-def _fill(text: str, marker: str, body: str) -> str:
+def fill(text: str, marker: str, body: str) -> str:
+    """``text`` with the block between ``<!-- marker:start -->`` and ``<!-- marker:end -->``
+    replaced by ``body`` (generated parts of hand-written documents)."""
     pattern = re.compile(rf"(<!-- {marker}:start -->\n).*?(<!-- {marker}:end -->)", re.S)
     if not pattern.search(text):
         raise ValueError(f"marker '<!-- {marker}:start -->' missing")
@@ -103,8 +105,8 @@ def _fill(text: str, marker: str, body: str) -> str:
 
 
 def render_odd(text: str) -> str:
-    text = _fill(text, "parameters", parameter_table())
-    return _fill(text, "indicators", indicator_table())
+    text = fill(text, "parameters", parameter_table())
+    return fill(text, "indicators", indicator_table())
 
 
 def update_odd(path: Path) -> Path:

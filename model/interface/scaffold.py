@@ -66,6 +66,10 @@ COMPARISON_HINTS = {
         "a rule in which volunteers tire faster should raise the exit rate: "
         "``mine['annual_exit_rate'] > theirs['annual_exit_rate']``."
     ),
+    "informal_help": (
+        "a rule in which helping spreads less along ties should lower the share who help "
+        "neighbours: ``mine['informal_help_share'] < theirs['informal_help_share']``."
+    ),
 }
 
 

@@ -12,9 +12,10 @@ the indicators:
   by co-produced hours;
 * ``lonely_share`` — an engaged citizen's loneliness falls (engagement protects); hours in
   loneliness projects relieve lonely citizens; everyone drifts back toward their baseline;
-* ``democracy_satisfaction`` — share of citizens whose weighted trust and efficacy exceed
-  ``satisfaction_threshold`` (computed from the citizens' columns; democracy hours raise
-  trust a little).
+* ``democracy_satisfaction`` — expected share of citizens satisfied with local democracy:
+  each is satisfied with ``logistic((score - satisfaction_threshold) / satisfaction_spread)``,
+  the score being weighted trust and efficacy (computed from the citizens' columns;
+  democracy hours raise trust a little).
 
 The magnitudes are illustrative (see ``Challenges`` in docs/ODD.md), not calibrated.
 
@@ -144,9 +145,18 @@ def _loneliness_and_trust(
 
 
 def democracy_satisfaction(pop: Population, c: Challenges) -> float:
-    """Share of citizens satisfied with how democracy works locally."""
+    """Expected share of citizens satisfied with how democracy works locally."""
     w = c.satisfaction_trust_weight
-    return float(np.mean(w * pop.trust + (1.0 - w) * pop.efficacy > c.satisfaction_threshold))
+    score = w * pop.trust.astype(np.float64) + (1.0 - w) * pop.efficacy
+    return float(np.mean(satisfied(score, c.satisfaction_threshold, c.satisfaction_spread)))
+
+
+def satisfied(score, threshold: float, spread: float):
+    """Chance that a citizen with ``score`` is satisfied: a logistic step of width ``spread``
+    around ``threshold`` (a sharp cut-off for ``spread`` 0)."""
+    if spread <= 0:
+        return (np.asarray(score) > threshold).astype(np.float64)
+    return 1.0 / (1.0 + np.exp(-(np.asarray(score) - threshold) / spread))
 
 
 def lonely_share(pop: Population, c: Challenges) -> float:

@@ -29,6 +29,7 @@ from model.simulation.scenario import Behaviour, Infrastructure, Support
 @dataclass(frozen=True)
 class SupportEffects:
     matching: float
+    ask_reach: float
     management: float
     load_relief: float
     office: float
@@ -53,6 +54,7 @@ def support_effects(
     )
     return SupportEffects(
         matching=agency,
+        ask_reach=agency * support.agency_ask_boost,
         management=agency,
         load_relief=agency * support.agency_load_relief + office * support.office_load_relief,
         office=office,

@@ -178,6 +178,17 @@ def _propensity(
     return 1.0 / (1.0 + math.exp(-x))
 
 
+def matched_entries(
+    pop: Population, engaged_tie_share: np.ndarray, matching: float, p: Behaviour
+) -> float:
+    """Expected entries this month that agency matching adds: the sum, over open citizens
+    nobody asked, of the chance to join with matching less the chance without (agents)."""
+    ids = np.flatnonzero((pop.state == State.OPEN) & ~pop.asked)
+    with_matching = join_propensity(pop, engaged_tie_share, matching, p, ids)
+    without = join_propensity(pop, engaged_tie_share, 0.0, p, ids)
+    return float(with_matching.sum(dtype=np.float64) - without.sum(dtype=np.float64))
+
+
 @kernel
 def _propensities(ids, out, *columns_and_weights):
     for j in range(ids.size):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from model.rules._jit import kernel
+from model.rules._jit import ENGAGED, kernel
 from model.rules.registry import variant
 from model.simulation.citizens import Population
 from model.simulation.scenario import Behaviour
@@ -69,6 +69,19 @@ def _take_ownership(indptr, indices, deg, participants, gain, spillover_gain, ow
         else:
             continue
         ownership[i] += own * (1.0 - ownership[i])
+
+
+def hold_shares(pop: Population, cooperative_by_org: np.ndarray, least: float) -> None:
+    """Engaged members of a cooperative own a share of it: their ownership does not fall
+    below ``least`` (organisations.cooperative_ownership) while they are members."""
+    _hold_shares(pop.state, pop.organisation, cooperative_by_org, pop.ownership, least)
+
+
+@kernel
+def _hold_shares(state, organisation, cooperative, ownership, least):
+    for i in range(state.size):
+        if state[i] == ENGAGED and cooperative[organisation[i]] and ownership[i] < least:
+            ownership[i] = least
 
 
 @kernel

@@ -6,9 +6,11 @@ month a non-engaged citizen is asked
 
 * by each engaged tie with probability ``ask_per_engaged_tie`` (so asks travel along the
   homophilous network and reach the already advantaged more often);
-* by organisations, which send ``org_asks_per_place`` asks per free place (more with a
-  volunteer agency's reach), spread over citizens in proportion to their visibility; silent
-  groups are reached with weight ``silent_reach`` only;
+* by organisations with a free place, whose volunteers send ``org_asks_per_member`` asks
+  a month each (more with a volunteer agency's reach, ``support.agency_ask_boost``), spread
+  over citizens in proportion to their visibility; silent groups are reached with weight
+  ``silent_reach`` only. Asks follow the organisations' members, not the number of their
+  open places, so the supply of places does not decide how many are asked;
 * in person by outreach staff, who contact silent citizens only.
 
 References
@@ -33,7 +35,7 @@ from model.simulation.scenario import Behaviour
 def ask_to_join(
     pop: Population,
     adj: sp.csr_array,
-    free_places: float,
+    recruiting_members: float,
     agency_reach: float,
     outreach_contacts: float,
     p: Behaviour,
@@ -44,7 +46,7 @@ def ask_to_join(
     Returns each citizen's number of engaged ties, which the joining rule reuses.
     """
     engaged_ties, per_visibility, reach = _ties_and_reach(
-        pop, adj, free_places, agency_reach, outreach_contacts, p
+        pop, adj, recruiting_members, agency_reach, outreach_contacts, p
     )
     # chance of being asked by k engaged ties, for every k a citizen can have
     by_ties = 1.0 - np.exp(-p.ask_per_engaged_tie * np.arange(int(engaged_ties.max(initial=0)) + 1))
@@ -69,7 +71,7 @@ def ask_to_join(
 def ask_at_random(
     pop: Population,
     adj: sp.csr_array,
-    free_places: float,
+    recruiting_members: float,
     agency_reach: float,
     outreach_contacts: float,
     p: Behaviour,
@@ -84,7 +86,7 @@ def ask_at_random(
     Returns each citizen's number of engaged ties, as the default does.
     """
     engaged_ties, per_visibility, reach = _ties_and_reach(
-        pop, adj, free_places, agency_reach, outreach_contacts, p
+        pop, adj, recruiting_members, agency_reach, outreach_contacts, p
     )
     candidates = pop.state <= OPEN
     by_ties = 1.0 - np.exp(-p.ask_per_engaged_tie * engaged_ties[candidates].astype(np.float64))
@@ -109,7 +111,7 @@ def ask_at_random(
 def _ties_and_reach(
     pop: Population,
     adj: sp.csr_array,
-    free_places: float,
+    recruiting_members: float,
     agency_reach: float,
     outreach_contacts: float,
     p: Behaviour,
@@ -129,7 +131,7 @@ def _ties_and_reach(
         p.ask_migration,
         engaged_ties,
     )
-    asks = p.org_asks_per_place * max(free_places, 0.0) * (1.0 + agency_reach)
+    asks = p.org_asks_per_member * max(recruiting_members, 0.0) * (1.0 + agency_reach)
     per_visibility = asks / total_visibility if total_visibility else 0.0
     reach = min(1.0, outreach_contacts / n_silent) if outreach_contacts > 0 and n_silent else 0.0
     return engaged_ties, per_visibility, reach

@@ -58,7 +58,7 @@ MECHANISMS: dict[str, Mechanism] = {
         ),
         Mechanism(
             "recruitment",
-            "ask_to_join(pop, adj, free_places, agency_reach, outreach_contacts, p, rng)",
+            "ask_to_join(pop, adj, recruiting_members, agency_reach, outreach_contacts, p, rng)",
             "who is asked to help this month (sets pop.asked, pop.asked_in_person); "
             "returns each citizen's number of engaged ties",
         ),
@@ -75,12 +75,19 @@ MECHANISMS: dict[str, Mechanism] = {
         Mechanism(
             "trust",
             "update_trust(pop, processes, visible_responsiveness, success, p)",
-            "how trust and efficacy move each month (processes: (participants, influence))",
+            "how trust and efficacy move each month (processes: trust.Concluded: participants, "
+            "influence, news, heard)",
         ),
         Mechanism(
             "exhaustion",
             "spend_energy_and_exit(pop, management_by_org, load_relief, recognition, p, rng)",
             "who burns out or leaves this month; returns a mask of the leavers",
+        ),
+        Mechanism(
+            "informal_help",
+            "help_neighbours(pop, adj, deg, p, rng)",
+            "who helps neighbours outside organisations this month (sets pop.helping); "
+            "returns each citizen's share of helping ties",
         ),
     )
 }

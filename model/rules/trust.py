@@ -17,12 +17,23 @@ Tyler (2006); Christensen et al. (2020), see :mod:`.ownership`.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from model.rules._jit import ENGAGED, kernel
 from model.rules.registry import variant
 from model.simulation.citizens import Population
 from model.simulation.scenario import Behaviour
+
+
+class Concluded(NamedTuple):
+    """What a process concluded this month tells residents (one per process)."""
+
+    participants: np.ndarray  # mask of those who took part
+    influence: float  # felt influence: visible influence less the broken promise
+    news: float  # felt influence less the usual one of today's processes
+    heard: float  # share of residents who hear of it x how strongly that counts
 
 
 def _toward(x: np.ndarray, target, rate: float, bias: float) -> np.ndarray:
@@ -33,25 +44,27 @@ def _toward(x: np.ndarray, target, rate: float, bias: float) -> np.ndarray:
 @variant("trust", "negativity_bias", default=True)
 def update_trust(
     pop: Population,
-    processes: list[tuple[np.ndarray, float]],
+    processes: list[Concluded],
     visible_responsiveness: float,
     success: float,
     p: Behaviour,
 ) -> None:
     """The month's trust and efficacy updates, negativity-biased: participants of each
-    concluded process (``(participants, influence)``) learn from it
-    (:func:`learn_from_process`), then everyone's everyday feedback
-    (:func:`everyday_feedback`). A disappointment moves trust ``negativity_bias`` times as
-    far as an equal reward (Baumeister et al. 2001)."""
-    for participants, influence in processes:
-        learn_from_process(pop, participants, influence, p)
+    concluded process learn from it (:func:`learn_from_process`), then everyone's everyday
+    feedback (:func:`everyday_feedback`), then residents who hear what became of each process
+    (:func:`hear_of_process`). A disappointment moves trust ``negativity_bias`` times as far
+    as an equal reward (Baumeister et al. 2001)."""
+    for c in processes:
+        learn_from_process(pop, c.participants, c.influence, p)
     everyday_feedback(pop, visible_responsiveness, success, p)
+    for c in processes:
+        hear_of_process(pop, c.participants, c.news, c.heard, p)
 
 
 @variant("trust", "symmetric")
 def update_trust_symmetrically(
     pop: Population,
-    processes: list[tuple[np.ndarray, float]],
+    processes: list[Concluded],
     visible_responsiveness: float,
     success: float,
     p: Behaviour,
@@ -88,18 +101,23 @@ def hear_of_process(
     """Residents who hear what became of a process (not its participants) compare it with
     what processes usually give in their city: ``news`` is its felt influence minus the usual
     one (:func:`~model.rules.participation.usual_felt_influence`), so the status quo's own
-    processes leave trust where it formed. Trust moves by ``trust_rate × weight × news`` (a
-    fall ``negativity_bias`` times as far), ``weight`` being the share who hear times how
-    strongly hearing counts; applied to everyone in expectation, so it does not depend on the
-    number of agents. An honoured process raises trust, a broken promise lowers it
-    (mini-public spill-over: Germann et al. 2024)."""
+    processes leave trust where it formed. Trust moves ``trust_rate × weight`` of the way
+    toward the citizen's disposition shifted by ``news`` (a fall ``negativity_bias`` times as
+    far), ``weight`` being the share who hear times how strongly hearing counts; applied to
+    everyone in expectation, so it does not depend on the number of agents. An honoured
+    process raises trust, a broken promise lowers it (mini-public spill-over: Germann et al.
+    2024). The target is the disposition shifted, not the current trust shifted, so that a
+    run of good news settles where one piece of it points instead of adding up without
+    bound; and news only moves trust its own way (bad news never lifts a trust that is
+    already below where it points)."""
     if weight <= 0.0 or news == 0.0:
         return
     others = ~participants
     x = pop.trust[others]
-    pop.trust[others] = np.clip(
-        _toward(x, x + np.float32(news), p.trust_rate * weight, p.negativity_bias), 0, 1
-    )
+    # news moves trust only its own way: bad news never lifts a trust that is already lower
+    shifted = pop.trust_disposition[others] + np.float32(news)
+    target = np.clip(np.minimum(x, shifted) if news < 0 else np.maximum(x, shifted), 0, 1)
+    pop.trust[others] = np.clip(_toward(x, target, p.trust_rate * weight, p.negativity_bias), 0, 1)
 
 
 def everyday_feedback(

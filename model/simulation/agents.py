@@ -28,24 +28,6 @@ from model.simulation.scenario import (
 if TYPE_CHECKING:
     from model.simulation.model import CoProductionModel
 
-#: Share of places by kind (volunteer agencies broker rather than host volunteers).
-PLACES_WEIGHT = {
-    OrganisationKind.volunteer_agency: 0.3,
-    OrganisationKind.association: 3.0,
-    OrganisationKind.neighbourhood_initiative: 1.0,
-    OrganisationKind.cooperative: 2.0,
-    OrganisationKind.business: 1.0,
-}
-#: Which challenges each kind tends to work on (weights over CHALLENGES order:
-#: climate, services, loneliness, public places, democracy).
-FOCUS_WEIGHT = {
-    OrganisationKind.volunteer_agency: [1, 1, 1, 1, 1],
-    OrganisationKind.association: [1, 2, 2, 1, 1],
-    OrganisationKind.neighbourhood_initiative: [1, 1, 2, 3, 1],
-    OrganisationKind.cooperative: [3, 2, 0.5, 1, 0.5],
-    OrganisationKind.business: [2, 1, 0.5, 2, 0.5],
-}
-
 
 class OrganisationTable:
     """State of all organisations as columns, one row per organisation in founding order.
@@ -58,6 +40,7 @@ class OrganisationTable:
     COLUMNS = {
         "focus": np.int64,  # index into CHALLENGES
         "agency": bool,  # a volunteer agency (Freiwilligenagentur)
+        "cooperative": bool,  # members own it together (ODD 7.6)
         "capacity": np.float64,  # volunteer places, in agents
         "initial_capacity": np.float64,
         "base_management": np.float64,  # management quality without agency support
@@ -92,20 +75,31 @@ class OrganisationTable:
         return base + (1 - base) * boost * support
 
     def adapt(self, support: float, s: Support, rows=slice(None)) -> None:
-        """Adapt management quality to agency support, and places to management.
+        """Adapt management quality to agency support, and places to demand and management.
 
-        Management moves ``s.management_adjust_rate`` (5%) a month toward its target under
-        current support. How many volunteers an organisation can coordinate follows its
-        management: places move ``s.capacity_adjust_rate`` (5%) a month toward the initial
-        places × (1 + management − management at founding). Places do not follow the number of
-        volunteers (that feedback has no resting point).
+        Management moves ``s.management_adjust_rate`` a month toward its target under current
+        support. Places move ``s.capacity_adjust_rate`` a month toward what the organisation
+        needs and can coordinate (ODD 7.6):
+
+        * it *needs* a place for every member and keeps ``s.vacancy_share`` of its size open
+          for newcomers (of its members, or of its founding places while it is smaller), so
+          places grow and shrink with the people who want to join;
+        * it *can coordinate* up to ``s.coordination_headroom`` times its founding places,
+          scaled by 1 + management − management at founding: volunteer management, which
+          agencies support, is what lets an organisation take on more volunteers.
         """
         target = self.management_target(self.base_management[rows], self.agency[rows], support, s)
         self.management[rows] += s.management_adjust_rate * (target - self.management[rows])
-        coordinated = self.initial_capacity[rows] * (
-            1.0 + self.management[rows] - self.founding_management[rows]
+        initial = self.initial_capacity[rows]
+        members = self.members[rows].astype(np.float64)
+        needed = members + s.vacancy_share * np.maximum(members, initial)
+        coordinated = (
+            initial
+            * s.coordination_headroom
+            * (1.0 + self.management[rows] - self.founding_management[rows])
         )
-        self.capacity[rows] += s.capacity_adjust_rate * (coordinated - self.capacity[rows])
+        goal = np.minimum(needed, coordinated)
+        self.capacity[rows] += s.capacity_adjust_rate * (goal - self.capacity[rows])
 
 
 def _column(name: str, cast=float):
@@ -156,6 +150,7 @@ class Organisation(mesa.Agent):
         self.row = model.org_table.add(
             focus=focus,
             agency=agency,
+            cooperative=kind == OrganisationKind.cooperative,
             capacity=capacity,
             initial_capacity=capacity,
             base_management=management,

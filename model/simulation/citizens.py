@@ -80,6 +80,8 @@ class Population:
         self.hours = np.zeros(n, dtype=f32)
         self.organisation = np.full(n, -1, dtype=np.int32)
         self.ownership = np.zeros(n, dtype=f32)
+        # helps neighbours outside any organisation (informal help, ODD 7.12)
+        self.helping = np.zeros(n, dtype=bool)
         self.disappointment = np.zeros(n, dtype=f32)
         self.asked = np.zeros(n, dtype=bool)  # asked this month
         self.asked_in_person = np.zeros(n, dtype=bool)  # asked by outreach this month
@@ -119,6 +121,7 @@ class Population:
             ownership=float(self.ownership[i]),
             disappointment=float(self.disappointment[i]),
             neighbourhood=int(self.neighbourhood[i]),
+            helping=bool(self.helping[i]),
         )
 
 
@@ -144,3 +147,4 @@ class Citizen:
     ownership: float
     disappointment: float
     neighbourhood: int
+    helping: bool

@@ -8,6 +8,7 @@ reporter functions built by :func:`reporters`.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import mesa
@@ -95,6 +96,24 @@ INDICATORS: dict[str, tuple[str, str]] = {
         "The same among invited with low education (empty without an assembly).",
     ),
     "administration_competence": ("0-1 scale", "The administration's competence for cooperation."),
+    "informal_help_share": (
+        "fraction",
+        "Share of citizens who help neighbours outside any organisation (informal help).",
+    ),
+    "informal_only_share": (
+        "fraction",
+        "Share of citizens who help neighbours and hold no volunteer place.",
+    ),
+    "places_per_volunteer": (
+        "places per engaged",
+        "Volunteer places of all organisations over the number of engaged citizens.",
+    ),
+    "agency_placements_residents": (
+        "residents per month",
+        "Entries this month that the volunteer agencies' matching adds, in expectation, as the "
+        "default joining rule computes them (its chance with matching less its chance without, "
+        "summed over open citizens nobody asked, x residents per agent).",
+    ),
 }
 
 EDU_NAMES = ("low", "mid", "high")
@@ -121,6 +140,7 @@ def observe(m: CoProductionModel) -> dict[str, object]:
         c.lonely_threshold,
         c.satisfaction_trust_weight,
         c.satisfaction_threshold,
+        c.satisfaction_spread,
     )
     counts, n_eng = t[0:4], t[2]
     out: dict[str, object] = {"date": m.date, "step": m.month + 1}
@@ -159,6 +179,12 @@ def observe(m: CoProductionModel) -> dict[str, object]:
         _share(assembly.responded_low, assembly.invited_low) if assembly else None
     )
     out["administration_competence"] = m.administration.competence
+    out["informal_help_share"] = _share(np.count_nonzero(pop.helping), pop.n)
+    out["informal_only_share"] = _share(
+        np.count_nonzero(pop.helping & (pop.state != State.ENGAGED)), pop.n
+    )
+    out["places_per_volunteer"] = _share(float(np.floor(m.org_table.capacity).sum()), n_eng)
+    out["agency_placements_residents"] = m.agency_placements * m.residents_per_agent
     return out
 
 
@@ -176,6 +202,7 @@ def _tally(
     lonely_threshold,
     trust_weight,
     satisfied_threshold,
+    satisfied_spread,
 ):
     """Counts and sums behind the citizen indicators, in one pass over the columns:
     [0:4] citizens by state, [4:7] engaged by education, [7:12] engaged by age group,
@@ -186,8 +213,8 @@ def _tally(
     by_edu = np.zeros(3)
     by_age = np.zeros(5)
     by_hours = np.zeros(3)
-    migration_engaged = silent_engaged = lonely = satisfied = 0
-    trust_sum = efficacy_sum = 0.0
+    migration_engaged = silent_engaged = lonely = 0
+    trust_sum = efficacy_sum = satisfied = 0.0
     for i in range(state.size):
         by_state[state[i]] += 1
         if state[i] == ENGAGED:
@@ -201,7 +228,10 @@ def _tally(
         efficacy_sum += efficacy[i]
         lonely += loneliness[i] > lonely_threshold
         score = trust_weight * trust[i] + (1.0 - trust_weight) * efficacy[i]
-        satisfied += score > satisfied_threshold
+        if satisfied_spread > 0.0:
+            satisfied += 1.0 / (1.0 + math.exp(-(score - satisfied_threshold) / satisfied_spread))
+        else:
+            satisfied += score > satisfied_threshold
     t = np.empty(21)
     t[0:4], t[4:7], t[7:12], t[14:17] = by_state, by_edu, by_age, by_hours
     t[12], t[13], t[17], t[18], t[19], t[20] = (

@@ -14,6 +14,7 @@ import numpy as np
 
 from model.rules import (
     challenges,
+    informal,
     infrastructure,
     joining,
     leadership,
@@ -25,8 +26,6 @@ from model.rules import (
 from model.rules._jit import ModelGenerator
 from model.simulation import costs
 from model.simulation.agents import (
-    FOCUS_WEIGHT,
-    PLACES_WEIGHT,
     Administration,
     Organisation,
     OrganisationTable,
@@ -37,7 +36,6 @@ from model.simulation.indicators import IndicatorCollector, observe
 from model.simulation.network import build_network, degree, share_from_counts
 from model.simulation.scenario import (
     CHALLENGES,
-    Challenge,
     Format,
     LeadershipStyle,
     Levers,
@@ -119,6 +117,7 @@ class CoProductionModel(mesa.Model):
         self.cost_total_eur = 0.0
         self.participants_this_month = 0  # agents who joined a process this month
         self.assembly_members = 0  # agents seated in assemblies running this month
+        self.agency_placements = 0.0  # entries agency matching adds (agents, expected)
         self.window: dict[str, deque] = {
             k: deque(maxlen=12) for k in ("entries", "entries_asked", "exits", "engaged")
         }
@@ -213,8 +212,7 @@ class CoProductionModel(mesa.Model):
             cfg.governance,
         )
         self.concluded_this_month = self.administration.conclude_due()
-        learned: list[tuple[np.ndarray, float]] = []  # (participants, influence) per process
-        public: list[tuple[np.ndarray, float, float]] = []  # ... and the share who hear of it
+        learned: list[trust.Concluded] = []  # what each concluded process tells residents
         for proc in self.concluded_this_month:
             v, e = participation.conclude(
                 proc, responsive, lv.administration.council_compromise, cfg.processes, rng
@@ -228,10 +226,16 @@ class CoProductionModel(mesa.Model):
             self.rules.ownership(pop, proc.participants, v, e, self.network, self.degree, b)
             # trust follows the influence seen, less the promise it fell short of (tokenism)
             felt = participation.felt_influence(v, e, b.broken_promise_trust)
-            learned.append((proc.participants, felt))
             assembly = Format.citizens_assembly in proc.formats
             heard = cfg.processes.assembly_awareness if assembly else cfg.processes.awareness
-            public.append((proc.participants, felt - self._usual_felt, heard))
+            learned.append(
+                trust.Concluded(
+                    proc.participants,
+                    felt,
+                    felt - self._usual_felt,
+                    heard * cfg.processes.hearing_weight,
+                )
+            )
             newcomers = int((proc.participants & ~pop.engaged).sum())
             places = participation.implementation_places(proc, newcomers, cfg.processes)
             if places:
@@ -249,9 +253,6 @@ class CoProductionModel(mesa.Model):
         floor = cfg.governance.success_floor
         success = floor + (1.0 - floor) * self.administration.competence
         self.rules.trust(pop, learned, responsive, success, b)
-        # residents who hear what became of a process (5., the public channel)
-        for participants, v, heard in public:
-            trust.hear_of_process(pop, participants, v, heard * cfg.processes.hearing_weight, b)
         # organisations: projects close, members, management, places
         project_leavers = self._close_projects()
         table = self.org_table
@@ -266,8 +267,8 @@ class CoProductionModel(mesa.Model):
         engaged_ties = self.rules.recruitment(
             pop,
             self.network,
-            float(free.sum()),
-            self.support.matching,
+            float(members[free > 0].sum()),  # organisations with room recruit
+            self.support.ask_reach,
             self.support.outreach_contacts,
             b,
             rng,
@@ -275,11 +276,18 @@ class CoProductionModel(mesa.Model):
         # 3. joining
         joining.become_open(pop, b, rng)
         tie_share = share_from_counts(engaged_ties, self.degree)  # nobody joined or left since
+        # what the agencies' matching adds, as the default joining rule computes it
+        self.agency_placements = joining.matched_entries(pop, tie_share, self.support.matching, b)
         joined = self.rules.joining(pop, tie_share, self.support.matching, free, self.month, b, rng)
         # 8. exhaustion and exit
         left = self.rules.exhaustion(
             pop, management, self.support.load_relief, self.recognition, b, rng
         )
+        # 10. informal help: neighbours help neighbours outside any organisation
+        helping_ties = self.rules.informal_help(
+            pop, self.network, self.degree, cfg.informal_help, rng
+        )
+        informal.ease_loneliness(pop, helping_ties, cfg.informal_help)
         # 9. challenge outcomes
         hours = challenges.hours_by_focus(pop, focus, self.residents_per_agent, cfg.city.population)
         challenges.advance_challenges(
@@ -295,6 +303,8 @@ class CoProductionModel(mesa.Model):
                 else 1.0
             ),
         )
+        # members of cooperatives own a share of them (ODD 7.6)
+        ownership.hold_shares(pop, table.cooperative, cfg.organisations.cooperative_ownership)
         # bookkeeping: what the levers cost this month
         self.spend_eur += self.support.monthly_cost_eur
         self.cost_eur = (
@@ -318,7 +328,7 @@ class CoProductionModel(mesa.Model):
         """An adopted co-designed measure becomes a project with places for volunteers."""
         kind = (
             OrganisationKind.cooperative
-            if proc.topic in (Challenge.climate, Challenge.services)
+            if proc.topic in self.config.organisations.cooperative_topics
             else OrganisationKind.neighbourhood_initiative
         )
         org = Organisation(
@@ -355,8 +365,10 @@ class CoProductionModel(mesa.Model):
         table, pop, q = self.org_table, self.citizens, self.config.processes
         support = 0.5 * (self.support.matching + self.support.office)
         carry_on = min(1.0, q.project_continuation + q.support_continuation * support)
+        coop_carries_on = self.config.organisations.cooperative_continuation
         for k in np.flatnonzero(table.ends == self.month):
-            if self.rng.random() < carry_on:
+            # a cooperative finances itself from its members' shares (ODD 7.6)
+            if self.rng.random() < (coop_carries_on if table.cooperative[k] else carry_on):
                 table.ends[k] = OrganisationTable.NO_END
                 continue
             members = np.flatnonzero(pop.organisation == k)
@@ -385,14 +397,16 @@ class CoProductionModel(mesa.Model):
         for kind, per_100k in cfg.organisations.per_100k.items():
             count = max(1, round(per_100k * cfg.city.population / 100_000 * scale))
             kinds += [kind] * count
-        weight = np.array([PLACES_WEIGHT[k] for k in kinds]) * self.rng.lognormal(
+        orgs_cfg = cfg.organisations
+        weight = np.array([orgs_cfg.places_weight[k] for k in kinds]) * self.rng.lognormal(
             0, 0.5, len(kinds)
         )
         expected_engaged = float(np.asarray(cfg.city.initial_engaged) @ self.group_sizes["edu"])
-        places = weight / weight.sum() * expected_engaged * cfg.organisations.places_per_engaged
+        # today's organisations keep the usual share of places open (support.vacancy_share)
+        places = weight / weight.sum() * expected_engaged * (1.0 + cfg.support.vacancy_share)
         orgs = []
         for kind, cap in zip(kinds, places, strict=True):
-            fw = np.asarray(FOCUS_WEIGHT[kind], dtype=float)
+            fw = np.asarray(orgs_cfg.focus_weight[kind], dtype=float)
             focus = int(self.rng.choice(len(fw), p=fw / fw.sum()))
             orgs.append(
                 Organisation(self, kind, focus, float(cap), cfg.organisations.management_quality)
@@ -414,6 +428,7 @@ class CoProductionModel(mesa.Model):
         pop.organisation[ids] = rng.choice(slots, size=ids.size, replace=False)
         pop.hours[ids] = joining.weekly_hours(pop.time[ids], rng, self.config.behaviour)
         pop.entered_asked[ids] = rng.random(ids.size) < city.initial_asked
+        pop.helping[:] = rng.random(pop.n) < city.initial_helping
 
 
 def warm_up(all_variants: bool = False) -> list[str]:

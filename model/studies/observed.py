@@ -45,6 +45,11 @@ OBSERVED: dict[str, list[Observed]] = {
             "Germany in six months (December 2022 to June 2023)",
             "Konrad-Adenauer-Stiftung 2023",
         ),
+        Observed(
+            -20.0,
+            "East against West Germany, 2022 (39% against 59%; a difference between regions)",
+            "Deutschland-Monitor 2022",
+        ),
         Observed(-9.0, "East Germany, 2020 to 2022", "Deutschland-Monitor 2022"),
         Observed(-6.0, "Germany, 2019 to 2023", "DSEE 2023 (Allensbach)"),
     ],

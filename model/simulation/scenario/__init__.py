@@ -11,6 +11,7 @@ behaviour      citizens' behavioural parameters (one table of data)
 support        how budgets and formats turn into effects; the five challenges' dynamics
 processes      what comes of a participation process: influence, adoption, projects
 governance     how the administration's responsiveness and competence change
+informal       informal help: neighbourly help outside organisations
 costs          what the levers cost that are not budgets (processes, staff, events)
 schema         rules, timeline entries and the whole :class:`Scenario`
 merge          merging nested tables (``extends``, timeline levers, experiments)
@@ -35,6 +36,7 @@ from model.simulation.scenario.fields import (
     month_label,
 )
 from model.simulation.scenario.governance import Governance
+from model.simulation.scenario.informal import InformalHelp
 from model.simulation.scenario.kinds import (
     CHALLENGES,
     Challenge,
@@ -77,6 +79,7 @@ __all__ = [
     "Costs",
     "Format",
     "Governance",
+    "InformalHelp",
     "Infrastructure",
     "Intervention",
     "Leadership",

@@ -171,6 +171,17 @@ class City(Strict):
         source="Simonson et al. 2022 (FWS: about half started because they were asked)",
         description="Share of the initially engaged recorded as having entered after being asked.",
     )
+    initial_helping: float = P(
+        0.33,
+        ge=0,
+        le=1,
+        unit="share of citizens",
+        source=(
+            "Stiftung für Zukunftsfragen 2019 (Freizeitmonitor: 33% help neighbours at least "
+            "once a month, n = 2,200, age 14+)"
+        ),
+        description="Share of citizens who help neighbours outside organisations at the start.",
+    )
 
     @field_validator("education_shares", "age_shares")
     @classmethod

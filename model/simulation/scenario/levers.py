@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from model.simulation.scenario.fields import P, Strict
 from model.simulation.scenario.kinds import (
+    CHALLENGES,
+    Challenge,
     Format,
     LeadershipStyle,
     OrganisationKind,
@@ -245,18 +247,77 @@ class Organisations(Strict):
         source="ZiviZ-Survey 2023 (scaled, approx.)",
         description="Number of organisations of each kind, scaled to the population.",
     )
-    places_per_engaged: float = P(
-        1.25,
-        ge=0.5,
-        le=5,
-        unit="places per engaged",
+    places_weight: dict[OrganisationKind, float] = P(
+        {
+            "volunteer_agency": 0.3,
+            "association": 3.0,
+            "neighbourhood_initiative": 1.0,
+            "cooperative": 2.0,
+            "business": 1.0,
+        },
+        unit="relative volunteer places per organisation",
         source=(
-            "set by hand, not fitted (docs/calibration.md): a quarter more places than today's "
-            "engaged, so that capacity limits joining without fixing the engaged shares; about "
-            "four fifths of places are taken in the status quo"
+            "assumption: associations are the largest hosts of volunteers (ZiviZ-Survey 2017: "
+            "most engagement happens in associations); cooperatives count their active members "
+            "(DGRV 2024: about 230 members per energy cooperative, few of them active); agencies "
+            "broker rather than host volunteers"
         ),
-        description="Volunteer places offered relative to today's "
-        "engaged; capacity constrains joining.",
+        description="Relative number of volunteer places of an organisation of each kind at "
+        "founding (each organisation also gets a random log-normal size).",
+    )
+    focus_weight: dict[OrganisationKind, list[float]] = P(
+        {
+            "volunteer_agency": [1, 1, 1, 1, 1],
+            "association": [1, 2, 2, 1, 1],
+            "neighbourhood_initiative": [1, 1, 2, 3, 1],
+            "cooperative": [3, 2, 0.5, 1, 0.5],
+            "business": [2, 1, 0.5, 2, 0.5],
+        },
+        unit="relative chance of each challenge (climate, services, loneliness, public places, "
+        "democracy)",
+        source=(
+            "assumption from the fields organisations name: cooperatives mostly in energy (28%) "
+            "and local supply (20%) (survey of Daseinsvorsorge cooperatives 2017), neighbourhood "
+            "initiatives in public places and neighbourly help, associations in social services "
+            "(ZiviZ-Survey 2017)"
+        ),
+        description="Which challenges organisations of each kind work on.",
+    )
+    cooperative_topics: list[Challenge] = P(
+        ["climate", "services"],
+        unit="challenges",
+        source=(
+            "survey of Daseinsvorsorge cooperatives 2017 (energy 28%, local supply 20%); DGRV "
+            "2024 (951 energy cooperatives, about half of the new ones run heat networks)"
+        ),
+        description="Challenges on which an adopted co-designed measure becomes a cooperative "
+        "(on the others, a neighbourhood initiative).",
+    )
+    cooperative_ownership: float = P(
+        0.5,
+        ge=0,
+        le=1,
+        unit="ownership (0-1)",
+        source=(
+            "assumption: members own a share and vote equally (one member, one vote, GenG "
+            "section 43), so their ownership of the common measure does not fade below this "
+            "while they are members; range 0-0.8"
+        ),
+        description="Least ownership of an engaged member of a cooperative.",
+    )
+    cooperative_continuation: float = P(
+        0.9,
+        ge=0,
+        le=1,
+        unit="probability",
+        source=(
+            "cooperatives finance themselves from members' shares and sales: 2.6-3.3% of German "
+            "cooperatives are deleted from the register a year (Bundesregierung 2018, 209-266 of "
+            "about 8,000), insolvencies 0.1% (Creditreform 2018); size: assumption, range "
+            "0.7-0.97"
+        ),
+        description="Chance a cooperative founded as a project carries on when its funding "
+        "ends (other projects: processes.project_continuation).",
     )
     management_quality: float = P(
         0.5,
@@ -270,6 +331,26 @@ class Organisations(Strict):
         ),
         description="Quality of volunteer management without agency support.",
     )
+
+    @field_validator("places_weight")
+    @classmethod
+    def _positive_places(cls, v: dict) -> dict:
+        if any(not w > 0 for w in v.values()):
+            raise ValueError(f"a positive weight for every kind (given {dict(v)})")
+        return v
+
+    @field_validator("focus_weight")
+    @classmethod
+    def _focus_over_challenges(cls, v: dict) -> dict:
+        for kind, weights in v.items():
+            if len(weights) != len(CHALLENGES) or any(not w >= 0 for w in weights):
+                raise ValueError(
+                    f"{kind}: {len(CHALLENGES)} non-negative weights, one per challenge "
+                    f"({', '.join(CHALLENGES)}); given {list(weights)}"
+                )
+            if sum(weights) <= 0:
+                raise ValueError(f"{kind}: at least one positive weight; given {list(weights)}")
+        return v
 
 
 def apply_levers(levers: Levers, partial: dict[str, Any]) -> Levers:

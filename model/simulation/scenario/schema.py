@@ -17,6 +17,7 @@ from model.simulation.scenario.city import City, Run
 from model.simulation.scenario.costs import Costs
 from model.simulation.scenario.fields import Month, P, Strict, _month, month_index, month_label
 from model.simulation.scenario.governance import Governance
+from model.simulation.scenario.informal import InformalHelp
 from model.simulation.scenario.kinds import Challenge, Format, Rung, Timing
 from model.simulation.scenario.levers import Levers, Organisations, apply_levers
 from model.simulation.scenario.processes import Processes
@@ -47,6 +48,10 @@ class Rules(Strict):
     )
     exhaustion: str = Field(
         "energy", description="Rule of mechanism 8 (exhaustion); `coprod rules` lists them."
+    )
+    informal_help: str = Field(
+        "neighbourly",
+        description="Rule of mechanism 12 (informal help); `coprod rules` lists them.",
     )
 
     @field_validator("*")
@@ -122,6 +127,7 @@ class Scenario(Strict):
     support: Support = Field(default_factory=Support)
     processes: Processes = Field(default_factory=Processes)
     governance: Governance = Field(default_factory=Governance)
+    informal_help: InformalHelp = Field(default_factory=InformalHelp)
     costs: Costs = Field(default_factory=Costs)
     challenges: Challenges = Field(default_factory=Challenges)
     rules: Rules = Field(default_factory=Rules)

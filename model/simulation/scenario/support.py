@@ -165,6 +165,20 @@ class Support(Strict):
         description="Fewest agents through whom the invitation funnel of a citizens' "
         "assembly is measured.",
     )
+    agency_ask_boost: float = P(
+        0.0,
+        ge=0,
+        le=5,
+        unit="extra organisational asks at a full agency effect",
+        source=(
+            "assumption: 0, since the agencies' publicity is already counted in their "
+            "placements (Speck et al. 2021: about 30-80 a year per agency), to which "
+            "behaviour.join_matching is calibrated (docs/calibration.md); range 0-1 for "
+            "sensitivity (1 doubles the organisations' asks)"
+        ),
+        description="How much a volunteer agency multiplies the asks organisations send "
+        "(organisational asks x (1 + this x agency effect)).",
+    )
     agency_load_relief: float = P(
         0.6,
         ge=0,
@@ -208,8 +222,39 @@ class Support(Strict):
         ge=0,
         le=1,
         unit="fraction per month",
-        source="assumption: places follow management over about two years",
-        description="Monthly pull of an organisation's places toward what it can coordinate.",
+        source=(
+            "assumption: places follow demand and management over about two years; ZiviZ-Survey "
+            "2017 (Priemer et al. 2017): from 2012 to 2016 the number of volunteers stayed the "
+            "same in 66% of organisations, rose in 20% and fell in 15%"
+        ),
+        description="Monthly pull of an organisation's places toward what it needs and can "
+        "coordinate.",
+    )
+    vacancy_share: float = P(
+        0.25,
+        ge=0,
+        le=2,
+        unit="open places per member",
+        source=(
+            "ZiviZ-Survey 2012 and 2017 (most organisations, above all small ones, seek more "
+            "volunteers than they find); size: assumption, a quarter more places than members, "
+            "range 0.1-1"
+        ),
+        description="Places an organisation keeps open for newcomers, as a share of its members "
+        "(of its founding places while it has fewer members).",
+    )
+    coordination_headroom: float = P(
+        1.5,
+        ge=1,
+        le=10,
+        unit="multiple of founding places",
+        source=(
+            "assumption: with unchanged volunteer management an organisation can take on half "
+            "again as many volunteers as at founding; more needs more coordination (Studer & von "
+            "Schnurbein 2013); range 1.1-3"
+        ),
+        description="Most volunteers an organisation can coordinate, relative to its founding "
+        "places, at its founding management quality.",
     )
 
 
@@ -369,6 +414,25 @@ class Challenges(Strict):
         ge=0,
         le=1,
         unit="score (0-1)",
-        source="assumption: the midpoint of the score; the baseline then starts near 40%",
+        source=(
+            "assumption: the midpoint of the score; the baseline then starts near 45% (surveys: "
+            "36-62% nationally in 2023, about 59% in the West in 2022)"
+        ),
         description="Score above which a citizen counts as satisfied with democracy.",
+    )
+    satisfaction_spread: float = P(
+        0.12,
+        ge=0,
+        le=1,
+        unit="score (logistic scale)",
+        source=(
+            "set so that satisfaction with democracy moves about 1.2 points per point of mean "
+            "trust, as the surveys' series moved together (forsa 2023: trust in city "
+            "administrations -12 points in a year; Konrad-Adenauer-Stiftung 2023: satisfaction "
+            "-14 points); without it a sharp cut-off on the score makes the share swing 2.7 "
+            "points per point of trust; range 0-0.3"
+        ),
+        description="How gradually satisfaction rises with the score around the threshold: "
+        "each citizen is satisfied with logistic((score - threshold) / spread); 0 is a sharp "
+        "cut-off.",
     )
