@@ -40,7 +40,7 @@ def help_neighbours(
     rng: np.random.Generator,
 ) -> np.ndarray:
     """Update ``pop.helping`` for this month; returns each citizen's share of helping ties."""
-    share = share_from_counts(adj @ pop.helping.astype(np.float32), deg)
+    share = share_from_counts(_helping_ties(adj.indptr, adj.indices, pop.helping), deg)
     _start_or_stop(
         pop.helping,
         share,
@@ -52,6 +52,18 @@ def help_neighbours(
         p.help_stop,
     )
     return share
+
+
+@kernel
+def _helping_ties(indptr, indices, helping):
+    """Number of each citizen's ties who help neighbours (one pass over the ties)."""
+    counts = np.zeros(indptr.size - 1, dtype=np.float32)
+    for i in range(counts.size):
+        k = 0
+        for j in range(indptr[i], indptr[i + 1]):
+            k += helping[indices[j]]
+        counts[i] = k
+    return counts
 
 
 @kernel

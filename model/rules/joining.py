@@ -183,10 +183,24 @@ def matched_entries(
 ) -> float:
     """Expected entries this month that agency matching adds: the sum, over open citizens
     nobody asked, of the chance to join with matching less the chance without (agents)."""
-    ids = np.flatnonzero((pop.state == State.OPEN) & ~pop.asked)
-    with_matching = join_propensity(pop, engaged_tie_share, matching, p, ids)
-    without = join_propensity(pop, engaged_tie_share, 0.0, p, ids)
-    return float(with_matching.sum(dtype=np.float64) - without.sum(dtype=np.float64))
+    return _matched_entries(pop.state, *_columns(pop, engaged_tie_share), *_weights(p, matching))
+
+
+@kernel
+def _matched_entries(state, *columns_and_weights):
+    asked, w_matching = columns_and_weights[5], columns_and_weights[-1]
+    total = 0.0
+    if w_matching == 0.0:
+        return total
+    for i in range(state.size):
+        if state[i] == OPEN and not asked[i]:
+            with_matching = _propensity(i, *columns_and_weights)
+            if not 0.0 < with_matching < 1.0:
+                continue  # saturated: matching adds nothing measurable
+            # the same log-odds without the matching term
+            x = math.log(with_matching / (1.0 - with_matching)) - w_matching
+            total += with_matching - 1.0 / (1.0 + math.exp(-x))
+    return total
 
 
 @kernel
