@@ -12,6 +12,14 @@ seed):
   parameters (``values``) are allowed in ``lhs`` (sampled uniformly); Sobol and Morris need
   numeric ranges.
 
+Instead of ``parameters`` an experiment may separate **levers** (the policy options a city
+chooses between) from **uncertainties** (what nobody controls: behavioural parameters, rule
+variants). Every policy, one combination of the levers' values (a full factorial), then runs
+in the same states of the world: the grid (``design = "grid"``) or ``samples`` Latin-hypercube
+draws (``design = "lhs"``) over the uncertainties. That is the layout of exploratory
+modelling (Kwakkel 2017, the EMA Workbench; Lempert et al. 2006), which the analysis turns
+into each policy's spread across uncertainties, its regret and a robustness ranking.
+
 Replication seeds come from one experiment seed by ``numpy.random.SeedSequence`` spawning:
 replication *r* uses the same seed at every design point (common random numbers), so
 differences between points are not blurred by different random streams.
@@ -134,6 +142,16 @@ class Experiment(Strict):
     parameters: dict[str, Parameter] = Field(
         default_factory=dict, description="Dotted scenario key -> variation."
     )
+    levers: dict[str, Parameter] = Field(
+        default_factory=dict,
+        description="Policy options (dotted scenario key -> values, or range with steps): "
+        "every combination is a policy. Use with 'uncertainties' instead of 'parameters'.",
+    )
+    uncertainties: dict[str, Parameter] = Field(
+        default_factory=dict,
+        description="What nobody controls (dotted scenario key -> values or range): every "
+        "policy runs in the same states of the world, a grid or 'samples' lhs draws.",
+    )
     design: Literal["grid", "lhs", "sobol", "morris"] = Field(
         "grid",
         description="grid: full factorial of values/steps; lhs: Latin hypercube; sobol: "
@@ -157,6 +175,41 @@ class Experiment(Strict):
     indicators: list[Indicator] = Field(
         default_factory=list, description="Indicators to keep (all if empty)."
     )
+
+    def varied(self) -> dict[str, Parameter]:
+        """Every varied key: the parameters, or the levers and the uncertainties."""
+        return {**self.parameters, **self.levers, **self.uncertainties}
+
+    @model_validator(mode="after")
+    def _policies_fit(self) -> Experiment:
+        if not (self.levers or self.uncertainties):
+            return self
+        if self.parameters:
+            raise Blame(
+                "parameters",
+                list(self.parameters),
+                "no 'parameters' beside 'levers' and 'uncertainties' (put each key in one of "
+                "the two)",
+            )
+        if self.design not in ("grid", "lhs"):
+            raise Blame(
+                "design",
+                self.design,
+                "'grid' or 'lhs' with levers and uncertainties (the states of the world are a "
+                "grid or Latin-hypercube draws)",
+            )
+        if both := sorted(set(self.levers) & set(self.uncertainties)):
+            raise Blame("uncertainties", both, "keys that are not also levers")
+        grid = dict(self.levers, **(self.uncertainties if self.design == "grid" else {}))
+        for key, p in grid.items():
+            if p.range is not None and p.steps is None:
+                raise Blame(
+                    f"{'levers' if key in self.levers else 'uncertainties'}.{key}.steps",
+                    "nothing",
+                    f"a whole number from 2 to 1000 (a full factorial: 'steps' divides the "
+                    f"range {list(p.range)}), or give 'values'",
+                )
+        return self
 
     @model_validator(mode="after")
     def _design_fits(self) -> Experiment:
@@ -232,7 +285,17 @@ class Experiment(Strict):
         return morris.sample(problem, self.samples, seed=self.seed)
 
     def points(self) -> list[dict[str, Any]]:
-        """Parameter values of every design point, in order."""
+        """Parameter values of every design point, in order (with levers: every policy in
+        every state of the world, policy by policy)."""
+        if self.levers or self.uncertainties:
+            plain = {"levers": {}, "uncertainties": {}}
+            policies = self.model_copy(
+                update={**plain, "parameters": self.levers, "design": "grid"}
+            )
+            states = self.model_copy(update={**plain, "parameters": self.uncertainties})
+            return [
+                {**policy, **state} for policy in policies.points() for state in states.points()
+            ]
         if not self.parameters:
             return [{}]
         if self.design == "grid":
@@ -329,14 +392,14 @@ def load_experiment(ref: str | Path) -> tuple[Experiment, Path, str]:
     # with every base scenario
     for name, (base, scenario_path) in base_scenarios(exp, path).items():
         _check_base(path, exp, name, base, scenario_path)
-        for key, param in exp.parameters.items():
+        for key, param in exp.varied().items():
             # every listed value, or both ends of a range, must make a valid scenario (so
             # no sampled value can fall outside: normal distributions are truncated to it)
             for value in param.values if param.values is not None else list(param.range):
                 if err := _scenario_error(path, base, exp.overrides({key: value})):
                     raise ScenarioError(
                         path,
-                        f"parameters.{key}",
+                        f"{_table_of(exp, key)}.{key}",
                         value,
                         f"a scenario key and value ({err.key}: {err.allowed})",
                     )
@@ -348,13 +411,18 @@ def load_experiment(ref: str | Path) -> tuple[Experiment, Path, str]:
                 if err := _scenario_error(path, base, exp.overrides({key: inside})):
                     raise ScenarioError(
                         path,
-                        f"parameters.{key}.range",
+                        f"{_table_of(exp, key)}.{key}.range",
                         list(param.range),
                         f"'values' (a list) instead: a range gives decimals such as "
                         f"{inside:g}, and {err.key} takes {err.allowed}",
                     )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return exp, path, digest
+
+
+def _table_of(exp: Experiment, key: str) -> str:
+    """The table of the experiment file that names ``key``."""
+    return next(t for t in ("parameters", "levers", "uncertainties") if key in getattr(exp, t))
 
 
 def _scenario_error(path: Path, base: dict, overrides: dict) -> ScenarioError | None:
@@ -412,7 +480,7 @@ def _check_base(path: Path, exp: Experiment, name: str, base: dict, scenario_pat
     valid before any parameter varies it: blame the setting at fault, with the scenario's
     reason."""
     settings = exp.overrides({})
-    for key in exp.parameters:  # a varied run setting replaces the experiment's own
+    for key in exp.varied():  # a varied run setting replaces the experiment's own
         if key.startswith("run."):
             settings["run"].pop(key.removeprefix("run."), None)
     try:
@@ -509,4 +577,5 @@ def _bounded(field: FieldInfo) -> str:
 
 def _model_at(loc: list) -> type[BaseModel]:
     """The model holding the key at ``loc`` (an experiment, or one of its parameters)."""
-    return Parameter if len(loc) >= 2 and loc[0] == "parameters" else Experiment
+    tables = ("parameters", "levers", "uncertainties")
+    return Parameter if len(loc) >= 2 and loc[0] in tables else Experiment

@@ -63,7 +63,7 @@ def param_kinds(exp: Experiment) -> dict[str, str]:
     integer in one part and a decimal in another): ``int``, ``float``, ``bool`` or
     ``str``."""
     kinds = {}
-    for key in exp.parameters:
+    for key in exp.varied():
         values = [point[key] for point in exp.points()]
         if all(isinstance(v, bool) for v in values):
             kinds[key] = "bool"

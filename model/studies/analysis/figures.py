@@ -276,3 +276,53 @@ def sensitivity_chart(table: pd.DataFrame) -> Figure:
     handles, names = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, names, loc="outside lower center", ncols=len(handles), fontsize=8)
     return fig
+
+
+def convergence_chart(table: pd.DataFrame) -> Figure:
+    """Indices against the number of base samples (a :func:`convergence` table), one panel
+    per index, one line per parameter with its 95% interval: lines that still move, or wide
+    bands, mean the sample is too small to read."""
+    is_sobol = "S1" in table.columns
+    panels = [("S1", "first order S1"), ("ST", "total ST")] if is_sobol else [("mu_star", "mu*")]
+    first = table[table["scenario"] == table["scenario"].iloc[0]]
+    fig = Figure(figsize=(5.5 * len(panels), 4.2), layout="constrained")
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    names = _short_names(list(dict.fromkeys(first["parameter"])))
+    for ax, (col, label) in zip(axes, panels, strict=True):
+        for k, (param, g) in enumerate(first.groupby("parameter", sort=False)):
+            g = g.sort_values("n")
+            color = OKABE_ITO[k % len(OKABE_ITO)]
+            ax.errorbar(
+                g["n"],
+                g[col],
+                yerr=np.nan_to_num(g[f"{col}_conf"].to_numpy(float)),
+                color=color,
+                marker="o",
+                capsize=3,
+                label=names[param],
+            )
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("base samples (N)" if is_sobol else "trajectories", fontsize=10)
+        ax.set_ylabel(label, fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.set_title(f"{first['scenario'].iloc[0]}: {first['indicator'].iloc[0]}", fontsize=10)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(4, len(handles)), fontsize=9)
+    return fig
+
+
+def replication_chart(table: pd.DataFrame, indicator: str, max_points: int = 8) -> Figure:
+    """Running mean over replications with its 95% interval (a
+    :func:`replication_convergence` table), for up to ``max_points`` design points."""
+    fig = Figure(figsize=(7.5, 4.5), layout="constrained")
+    ax = fig.subplots()
+    groups = list(table.groupby(["scenario", "point"]))[:max_points]
+    for k, ((sc, point), g) in enumerate(groups):
+        color = OKABE_ITO[k % len(OKABE_ITO)]
+        ax.plot(g["replications"], g["mean"], color=color, label=f"{sc}, point {point}")
+        ax.fill_between(g["replications"], g["ci_low"], g["ci_high"], color=color, alpha=0.15)
+    ax.set_xlabel("replications", fontsize=10)
+    ax.set_ylabel(f"running mean of {indicator}", fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9, ncols=2)
+    return fig

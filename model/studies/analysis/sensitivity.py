@@ -131,3 +131,99 @@ def sensitivity(
             pd.DataFrame({"scenario": sc, "indicator": indicator, "parameter": names, **cols})
         )
     return pd.concat(frames, ignore_index=True)
+
+
+#: A 95% half-width above this makes a Sobol index unreadable: indices live in [0, 1].
+SOBOL_READABLE_HALF_WIDTH = 0.1
+
+
+def _block(manifest: dict, x: np.ndarray, design: str) -> int:
+    """Rows per base sample: Saltelli blocks (D + 2 or 2D + 2) or Morris trajectories (D + 1)."""
+    d = x.shape[1]
+    if design == "morris":
+        return d + 1
+    return 2 * d + 2 if _sobol_second_order(manifest, x) else d + 2
+
+
+def convergence(
+    df: pd.DataFrame, manifest: dict, indicator: str, scenario: str | None = None
+) -> pd.DataFrame:
+    """The indices recomputed on the first quarter, half and all of the base samples.
+
+    An index that still moves between the last two sample sizes, or whose interval is wide,
+    is not yet estimated; reading it would report noise (Sarrazin et al. 2016, *Global
+    sensitivity analysis of environmental models: convergence and validation*, EMS 79).
+    Returns the columns of :func:`sensitivity` plus ``n`` (base samples or trajectories).
+    """
+    exp = manifest["experiment"]
+    design = exp.get("design")
+    x = np.asarray(manifest.get("design_matrix"), dtype=float)
+    block = _block(manifest, x, design)
+    total = x.shape[0] // block
+    sizes = sorted({max(2, total // 4), max(2, total // 2), total})
+    if design == "sobol":  # Saltelli's estimators need N = 2^k
+        sizes = [n for n in sizes if n & (n - 1) == 0] or [total]
+    frames = []
+    for n in sizes:
+        rows = n * block
+        part = df[df["point"] < rows]
+        sub = dict(manifest, design_matrix=x[:rows].tolist())
+        table = sensitivity(part, sub, indicator, scenario)
+        frames.append(table.assign(n=n))
+    return pd.concat(frames, ignore_index=True)
+
+
+def warnings_for(table: pd.DataFrame, design: str, samples: int, replications: int) -> list[str]:
+    """Plain warnings when indices cannot be read: intervals too wide or values impossible."""
+    out = []
+    if table.empty:
+        return out
+    ind = table["indicator"].iloc[0]
+    if design == "sobol":
+        widest = float(table[["S1_conf", "ST_conf"]].max().max())
+        impossible = bool(((table["S1"] > 1.0) | (table["ST"] > 1.0)).any())
+        if widest > SOBOL_READABLE_HALF_WIDTH or impossible:
+            out.append(
+                f"`{ind}`: the Sobol sample is too small to read (N = {samples}, "
+                f"{replications} replication(s); 95% half-widths up to {widest:.2f}"
+                + ("; some indices above 1, which variance shares cannot be" if impossible else "")
+                + f"). Do not rank parameters on it: run with samples = {4 * samples} or more "
+                "and more replications, and check the convergence figure."
+            )
+    else:
+        top = table.sort_values("mu_star", ascending=False).head(3)
+        loose = top[top["mu_star_conf"] > 0.5 * top["mu_star"].abs()]
+        if not loose.empty:
+            out.append(
+                f"`{ind}`: the Morris intervals of the leading parameters are wider than half "
+                f"their mu* ({', '.join(loose['parameter'])}; {samples} trajectories): the "
+                "ranking is not settled; run more trajectories."
+            )
+    return out
+
+
+def replication_convergence(final: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    """Running mean of ``indicator`` over replications 1..r at each design point, with its
+    95% interval (t), so a reader sees whether more replications would still change it."""
+    from scipy import stats
+
+    rows = []
+    for (sc, point), g in final.sort_values("replication").groupby(["scenario", "point"]):
+        y = g[indicator].astype(float).to_numpy()
+        for r in range(1, y.size + 1):
+            mean = float(y[:r].mean())
+            if r > 1:
+                half = float(stats.t.ppf(0.975, r - 1) * y[:r].std(ddof=1) / np.sqrt(r))
+            else:
+                half = float("nan")
+            rows.append(
+                {
+                    "scenario": sc,
+                    "point": point,
+                    "replications": r,
+                    "mean": mean,
+                    "ci_low": mean - half,
+                    "ci_high": mean + half,
+                }
+            )
+    return pd.DataFrame(rows)

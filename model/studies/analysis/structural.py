@@ -156,7 +156,12 @@ def conclusions_by_rule(
         ].astype(float)
     inds = [i for i in indicators if i in final.columns]
     others = [c for c in param_columns(final) if c not in rules and final[c].nunique() > 1]
-    specs = ((manifest or {}).get("experiment") or {}).get("parameters") or {}
+    exp = (manifest or {}).get("experiment") or {}
+    specs = {
+        **(exp.get("parameters") or {}),
+        **(exp.get("levers") or {}),
+        **(exp.get("uncertainties") or {}),
+    }
     variants = final[["scenario", *rules]].drop_duplicates().reset_index(drop=True)
     frames = []
     for col in others:
