@@ -216,6 +216,7 @@ def add_cost_per_additional_engaged(
     final: pd.DataFrame,
     reference: pd.DataFrame | pd.Series | np.ndarray,
     population: float | pd.Series | Mapping[str, float],
+    pair_on: list[str] | None = None,
 ) -> pd.DataFrame:
     """What one more engaged resident costs per year, compared with a reference.
 
@@ -240,6 +241,10 @@ def add_cost_per_additional_engaged(
         The reference runs: their rows, or a mask of ``final`` selecting them.
     population : float, Series or mapping
         The city's population aged 14+ (as in :func:`add_derived`).
+    pair_on : list of str, optional
+        Columns a run and its reference run must share besides the seed: the uncertainties
+        of a policy experiment, so that each policy is compared with the reference policy in
+        the same state of the world.
 
     Returns
     -------
@@ -269,14 +274,20 @@ def add_cost_per_additional_engaged(
     ref_vals = ref[list(need)].astype(float)
     # pair by seed (the same random numbers), else by replication; unpaired runs use the mean
     key = next((k for k in ("seed", "replication") if k in out and k in ref), None)
+    keys = [*(pair_on or []), *([key] if key else [])]
     base = pd.DataFrame({c: np.full(len(out), ref_vals[c].mean()) for c in need}, out.index)
     paired = np.zeros(len(out), dtype=bool)
-    if key is not None:
-        by_key = ref_vals.groupby(ref[key].to_numpy()).mean()
-        hit = out[key].isin(by_key.index).to_numpy()
+    if keys:
+        by_key = ref_vals.groupby([ref[k].astype(str) for k in keys]).mean()
+        index = (
+            pd.MultiIndex.from_arrays([out[k].astype(str) for k in keys])
+            if len(keys) > 1
+            else (pd.Index(out[keys[0]].astype(str)))
+        )
+        hit = index.isin(by_key.index)
         for c in need:
-            base.loc[hit, c] = out.loc[hit, key].map(by_key[c]).to_numpy(float)
-        paired = hit
+            base.loc[hit, c] = by_key[c].reindex(index[hit]).to_numpy(float)
+        paired = np.asarray(hit)
     gain = (out["engaged_share"].astype(float) - base["engaged_share"]) * _per_run(
         out, population, "population"
     )

@@ -232,6 +232,7 @@ def main_effects(
     n_boot: int = 1000,
     seed: int = 0,
     levels: list | None = None,
+    continuous: bool = False,
 ) -> pd.DataFrame:
     """The effect of one factor on one indicator, for any design.
 
@@ -261,6 +262,9 @@ def main_effects(
     levels : list, optional
         Order of the levels (the first is the reference), e.g. as listed in the experiment;
         default ascending numbers, or text in order of appearance.
+    continuous : bool, default False
+        Read a numeric factor as continuous (a slope) even with few distinct values: a
+        sampled range (Latin hypercube) has no levels whose runs share everything else.
 
     Returns
     -------
@@ -279,7 +283,7 @@ def main_effects(
     rng = np.random.default_rng(seed)
     if d.empty:
         rows = []
-    elif _has_levels(d[col]):
+    elif _has_levels(d[col]) and not (continuous and _numeric(d[col])):
         rows = _level_rows(d, col, indicator, _ordered_levels(d[col], levels), n_boot, rng)
     else:
         rows = _slope_rows(d, col, indicator, n_boot, rng)
@@ -471,6 +475,7 @@ def effects_table(
     n_boot: int = 1000,
     seed: int = 0,
     levels: dict[str, list] | None = None,
+    continuous: set[str] | frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
     """:func:`main_effects` of every factor on every indicator, in one tidy table.
 
@@ -489,6 +494,8 @@ def effects_table(
         Bootstrap resamples and their seed.
     levels : dict, optional
         Factor (dotted key) -> order of its levels, e.g. from the experiment.
+    continuous : set of str, optional
+        Factors (dotted keys) to read as continuous: sampled ranges.
 
     Returns
     -------
@@ -507,7 +514,15 @@ def effects_table(
         groups = [(s, final[final["scenario"] == s]) for s in scenarios] if split else [("", final)]
         for sc, sub in groups:
             for ind in inds:
-                t = main_effects(sub, col, ind, n_boot=n_boot, seed=seed, levels=order)
+                t = main_effects(
+                    sub,
+                    col,
+                    ind,
+                    n_boot=n_boot,
+                    seed=seed,
+                    levels=order,
+                    continuous=key in continuous,
+                )
                 t.insert(0, "scenario", sc)
                 frames.append(t)
     if not frames:

@@ -8,11 +8,14 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from model.studies.analysis import answers
 from model.studies.analysis.figures import (
     _fmt,
     _short_names,
+    convergence_chart,
     fan_chart,
     gradient_chart,
+    replication_chart,
     sensitivity_chart,
 )
 from model.studies.analysis.results import (
@@ -27,7 +30,12 @@ from model.studies.analysis.results import (
     load_results,
     param_columns,
 )
-from model.studies.analysis.sensitivity import sensitivity
+from model.studies.analysis.sensitivity import (
+    convergence,
+    replication_convergence,
+    sensitivity,
+    warnings_for,
+)
 from model.studies.analysis.structural import (
     MIN_PAIRS,
     _effect_text,
@@ -99,6 +107,7 @@ def write_report(
     out_dir: str | Path | None = None,
     indicators: tuple[str, ...] = MAIN_INDICATORS,
     fan_indicators: tuple[str, ...] = FAN_INDICATORS,
+    options: answers.Options | None = None,
 ) -> Path:
     """Write tables, figures and a Markdown report for a results directory.
 
@@ -118,6 +127,9 @@ def write_report(
         Indicators for the sensitivity analysis and the key-results table.
     fan_indicators : tuple of str
         Indicators that get a fan chart.
+    options : answers.Options, optional
+        What ``coprod analyze`` was asked: indicators, window, reference, ``--by`` and a
+        condition for scenario discovery (:mod:`model.studies.analysis.answers`).
 
     Returns
     -------
@@ -140,7 +152,10 @@ def write_report(
     md = [f"# Sweep analysis: {exp.get('name', results_dir.name)}", ""]
     if exp.get("question"):
         md += [exp["question"], ""]
-    params = exp.get("parameters", {})
+    options = options or answers.Options()
+    if options.indicators:
+        indicators = fan_indicators = tuple(options.indicators)
+    params = {**exp.get("parameters", {}), **exp.get("levers", {}), **exp.get("uncertainties", {})}
     md += [
         f"- Design: **{design}**; parameters: "
         + (", ".join(f"`{k}` {_describe_param(v)}" for k, v in params.items()) or "none"),
@@ -157,8 +172,32 @@ def write_report(
         "at every design point, so differences are paired by replication.",
         "",
     ]
-    notes: list[str] = []
+    notes: list[str] = options.notes
     if not df.empty:
+        final, reference = answers.prepare(df, manifest, options)
+        window = options.window_months
+        if window and window > 1:
+            md += [
+                f"Outcomes in the sections below are averaged over the last {window} months "
+                f"of each run (at least {final.attrs.get('months_averaged', window)}).",
+                "",
+            ]
+        wanted = [i for i in (*indicators, "education_gap", "cost_eur_per_year") if i in final]
+        md += answers.section_effects(
+            final,
+            out,
+            wanted,
+            _save_figure,
+            _write_table,
+            options.by,
+            answers.sampled_ranges(manifest),
+        )
+        md += answers.section_derived(final, reference, out, _write_table, manifest)
+        md += answers.section_policies(final, manifest, out, wanted, _write_table)
+        if options.discover:
+            md += answers.section_discovery(
+                final, out, options.discover, options.threshold, _save_figure, _write_table
+            )
         md += _report_tables(df, out, indicators)
         if rule_columns(df):
             if design == "grid":
@@ -171,6 +210,8 @@ def write_report(
         md += _report_figures(df, out, fan_indicators, notes)
         if design in SENSITIVITY_DESIGNS:
             md += _report_sensitivity(df, manifest, out, indicators, notes)
+        elif (exp.get("replications") or 1) > 1:
+            md += _report_replications(df, out, indicators[0] if indicators else None)
     else:
         notes.append("No run has finished: no tables or figures.")
     if notes:
@@ -352,6 +393,12 @@ def _report_sensitivity(
         stem = f"sensitivity_{ind}"
         _write_table(table, out / stem)
         _save_figure(sensitivity_chart(table), out / stem)
+        exp = manifest["experiment"]
+        warned = warnings_for(table, design, exp.get("samples", 0), reps or 1)
+        notes.extend(warned)
+        converged = convergence(df, manifest, ind)
+        _write_table(converged, out / f"convergence_{ind}")
+        _save_figure(convergence_chart(converged), out / f"convergence_{ind}")
         rows = [
             [r["scenario"], r["parameter"], *(r[c] for c in cols)] for r in table.to_dict("records")
         ]
@@ -364,8 +411,38 @@ def _report_sensitivity(
             "",
             f"![sensitivity of {ind}]({stem}.png)",
             "",
+            *(f"**Warning.** {w}" for w in warned),
+            "",
+            f"Convergence: the indices on the first quarter, half and all of the samples "
+            f"([CSV](convergence_{ind}.csv)); lines that still move, or wide bars, mean the "
+            "sample is too small to read.",
+            "",
+            f"![convergence of {ind}](convergence_{ind}.png)",
+            "",
         ]
     return md
+
+
+def _report_replications(df: pd.DataFrame, out: Path, indicator: str | None) -> list[str]:
+    """The running mean over replications with its interval: would more replications still
+    change the answer?"""
+    if not indicator or indicator not in df.columns:
+        return []
+    table = replication_convergence(final_values(df), indicator)
+    _write_table(table, out / "replications")
+    _save_figure(replication_chart(table, indicator), out / "replications")
+    last = table.sort_values("replications").groupby(["scenario", "point"]).tail(1)
+    widest = float((last["ci_high"] - last["ci_low"]).max() / 2)
+    return [
+        "## Replications",
+        "",
+        f"The running mean of `{indicator}` over replications 1 to r, with its 95% interval, "
+        f"for the first design points ([CSV](replications.csv)). With all replications the "
+        f"widest half-width is {widest:.3g}.",
+        "",
+        "![running mean over replications](replications.png)",
+        "",
+    ]
 
 
 def _report_failures(
