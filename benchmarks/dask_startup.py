@@ -39,7 +39,7 @@ CHILD = """
 import json, sys, time
 backend, workers = sys.argv[1], int(sys.argv[2])
 from model.simulation.model import warm_up
-from model.studies.sweep import make_executor
+from model.studies.executors import make_executor
 t0 = time.perf_counter()
 warm_up()
 t1 = time.perf_counter()

@@ -491,9 +491,9 @@ def test_out_naming_a_file_and_a_scheduler_without_dask_exit_2(tmp_path, capsys)
 def test_an_unreachable_scheduler_exits_2_and_writes_nothing(tmp_path, capsys, monkeypatch):
     import socket
 
-    import model.studies.sweep
+    import model.studies.executors
 
-    monkeypatch.setattr(model.studies.sweep, "CONNECT_TIMEOUT_S", 2)
+    monkeypatch.setattr(model.studies.executors, "CONNECT_TIMEOUT_S", 2)
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

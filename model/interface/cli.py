@@ -15,7 +15,8 @@
     coprod new-rule MECHANISM NAME [--force] [--root DIR]
 
 Bad input exits with status 2 and one line naming file, key, given value and what is
-allowed; no traceback.
+allowed; no traceback. A sweep stopped with Ctrl-C or SIGTERM exits with status 130 or 143
+and one line with the command that resumes it.
 """
 
 from __future__ import annotations
@@ -272,7 +273,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from model.studies.experiment import load_experiment
-    from model.studies.sweep import Progress, check_out, job_of, make_executor, prepare, run_sweep
+    from model.studies.stopping import Stopped, StopSignals
 
     if args.scheduler and args.backend != "dask":
         raise ScenarioError(
@@ -281,16 +282,31 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             args.scheduler,
             "together with --backend dask (local processes need no scheduler)",
         )
-    exp, path, digest = load_experiment(args.experiment)
+    stop = StopSignals()
+    exp = out = None
+    with stop.installed():  # Ctrl-C and SIGTERM stop the sweep within seconds, resumably
+        try:
+            exp, path, digest = load_experiment(args.experiment)
+            out = Path(args.out) if args.out else Path("results") / exp.name
+            return _sweep(args, exp, path, digest, out, stop)
+        except Stopped as stopped:
+            print(_stopped_line(args, exp, out, stopped), file=sys.stderr, flush=True)
+            return stopped.status
+
+
+def _sweep(args: argparse.Namespace, exp, path: Path, digest: str, out: Path, stop) -> int:
+    from model.studies.executors import make_executor
+    from model.studies.sweep import Progress, check_out, job_of, prepare, run_sweep
+
     job = job_of(exp, path)
-    out = Path(args.out) if args.out else Path("results") / exp.name
     check_out(out, path, digest, job["scenarios"], args.resume)
     if args.resume and not (out / "manifest.json").is_file():
         # the same command starts a sweep and continues it; a mistyped --out says so here
         print(f"{out}/ holds no sweep to resume: starting a new one", flush=True)
-    executor = close = None
+    executor = close = progress = None
     if args.scheduler:  # connect before writing anything: an unreachable address leaves no trace
-        executor, close = make_executor(args.backend, args.workers, args.scheduler)
+        with stop.deferred():
+            executor, close = make_executor(args.backend, args.workers, args.scheduler)
     try:
         todo = prepare(exp, path, digest, out, args.resume, job["scenarios"])
         total = len(exp.runs())
@@ -301,23 +317,36 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         )
         if not todo:
             return 0
-        if executor is None:
-            executor, close = make_executor(args.backend, args.workers, args.scheduler)
-        progress = Progress(len(todo), enabled=not args.quiet)
-        # several runs per Dask task: each task costs a round trip through the scheduler,
-        # which for the embedded cluster runs in this process, on the workers' cores, and
-        # wakes the worker's event loop beside its runs. Measured on the levers sweep (this
-        # process's CPU while the runs go): batches of 4 0.84 s, of 8 0.27-0.39 s, of 16
-        # 0.22-0.28 s (and each worker's event loop 0.14-0.20 s -> 0.11-0.15 s). Batches
-        # shrink to single runs at the end (_batches), so larger ones do not unbalance it.
-        batch = 16 if args.backend == "dask" else 1
-        # local processes and the embedded cluster share this disk: they write their parts
-        failures = run_sweep(
-            job, todo, out, executor, progress, batch=batch, shared_disk=args.scheduler is None
-        )
+        # from here a signal is only noted, and acted on where the sweep next looks: not
+        # inside the compiled rules' loading, the cluster's start or the process pool's locks
+        with stop.deferred():
+            if executor is None:
+                executor, close = make_executor(args.backend, args.workers, args.scheduler)
+            progress = Progress(len(todo), enabled=not args.quiet)
+            # several runs per Dask task: each task costs a round trip through the scheduler,
+            # which for the embedded cluster runs in this process, on the workers' cores, and
+            # wakes the worker's event loop beside its runs. Measured on the levers sweep (this
+            # process's CPU while the runs go): batches of 4 0.84 s, of 8 0.27-0.39 s, of 16
+            # 0.22-0.28 s (and each worker's event loop 0.14-0.20 s -> 0.11-0.15 s). Batches
+            # shrink to single runs at the end (_batches), so larger ones do not unbalance it.
+            batch = 16 if args.backend == "dask" else 1
+            # local processes and the embedded cluster share this disk: they write their parts
+            failures = run_sweep(
+                job,
+                todo,
+                out,
+                executor,
+                progress,
+                batch=batch,
+                shared_disk=args.scheduler is None,
+                stop=stop,
+            )
     finally:
+        stopping = stop.signum is not None
         if close is not None:
-            close()
+            close(now=stopping)  # stopped: end the runs in flight instead of waiting for them
+        if stopping and progress is not None:
+            progress.end_line()
     failed_total = len(list((out / "failures").glob("run-*.json")))
     where = f" (see {out}/failures/)" if failed_total else ""
     print(
@@ -325,6 +354,26 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         f"{failed_total} failed in all{where}"
     )
     return 1 if failed_total else 0
+
+
+def _stopped_line(args: argparse.Namespace, exp, out: Path | None, stopped) -> str:
+    """The one line a stopped sweep leaves: which signal, how far it got, and the command
+    that finishes it (the options given, with ``--resume``)."""
+    done = len(list((out / "parts").glob("run-*.parquet"))) if out is not None else 0
+    of = f" of {len(exp.runs())}" if exp is not None else ""
+    words = ["uv", "run", "coprod", "sweep", args.experiment]
+    words += ["--out", str(out)] if out is not None else []
+    if args.workers != (os.cpu_count() or 1):
+        words += ["--workers", str(args.workers)]
+    if args.backend != "local":
+        words += ["--backend", args.backend]
+    words += ["--scheduler", args.scheduler] if args.scheduler else []
+    words += ["--quiet"] if args.quiet else []
+    command = " ".join(shlex.quote(w) for w in [*words, "--resume"])
+    return (
+        f"stopped ({stopped.name}): {done}{of} runs done, the runs in flight not recorded; "
+        f"to finish the sweep: {command}"
+    )
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:

@@ -1,5 +1,8 @@
 """Writing the results of one run: Parquet, CSV, summary JSON and an overview figure.
 
+``summary.json`` records the package versions, the git commit, whether the tree had
+uncommitted changes and the hash of the model's code, as a sweep's manifest does.
+
 Files are first written to a temporary folder beside the target and moved in only when all
 of them exist, so an error never leaves an output folder half-written.
 """
@@ -14,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from model.simulation.indicators import INDICATORS
-from model.studies.provenance import package_versions
+from model.studies.provenance import package_versions, provenance
 
 FILES = ("timeseries.parquet", "timeseries.csv", "summary.json", "overview.png")
 
@@ -43,6 +46,7 @@ def summary(model, scenario_file: str | None) -> dict:
         "events": [{"date": d, "label": label} for d, label in model.events],
         "scenario_config": model.config.model_dump(mode="json"),
         "versions": package_versions(),
+        **provenance(),  # git commit, uncommitted changes, code hash
     }
 
 

@@ -42,21 +42,34 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+def _git(*args: str) -> subprocess.CompletedProcess | None:
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=PACKAGE.parent, text=True, capture_output=True, timeout=5
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
 def git_commit() -> str | None:
     """The commit of the working tree the package runs from, or None outside a git checkout."""
-    try:
-        return (
-            subprocess.run(
-                ["git", "rev-parse", "HEAD"],
-                cwd=PACKAGE.parent,
-                text=True,
-                capture_output=True,
-                timeout=5,
-            ).stdout.strip()
-            or None
-        )
-    except OSError:
+    done = _git("rev-parse", "HEAD")
+    return (done.stdout.strip() or None) if done is not None else None
+
+
+def git_dirty() -> bool | None:
+    """Whether the working tree has changes the commit does not hold (edited, added or new
+    files; ignored ones such as results do not count), or None outside a git checkout: a
+    commit alone does not name the code of a run made from an edited tree."""
+    done = _git("status", "--porcelain")
+    if done is None or done.returncode != 0:
         return None
+    return bool(done.stdout.strip())
+
+
+def provenance() -> dict:
+    """What a run's or a sweep's results record about the code that made them."""
+    return {"git_commit": git_commit(), "dirty": git_dirty(), "code_hash": code_hash()}
 
 
 def code_hash() -> str:

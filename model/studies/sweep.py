@@ -1,19 +1,21 @@
 """Running an experiment: many runs in parallel, written as they finish, resumable.
 
 Results go to a folder with ``manifest.json`` (experiment, its hash, every run's scenario,
-parameters and seed, package versions, git commit) and one Parquet part file per finished run
-in ``parts/``; a run that raises is recorded in ``failures/`` with its parameters and
+parameters and seed, package versions, git commit and whether the tree had uncommitted
+changes, hash of the model's code) and one Parquet part file per finished run in
+``parts/``; a run that raises is recorded in ``failures/`` with its parameters and
 traceback, and the sweep goes on. Part files are written to a temporary name and renamed, so
 a sweep killed at any moment (even ``kill -9``) leaves only whole parts; ``--resume`` runs
-exactly the runs without a part. Local processes (``concurrent.futures``) are the default;
-Dask's executor speaks the same protocol, so one loop serves both backends.
+exactly the runs without a part. Ctrl-C or SIGTERM stops a sweep within a second or two,
+ending the runs in flight without recording them (:mod:`model.studies.stopping`). Local
+processes (``concurrent.futures``) are the default; Dask's executor speaks the same
+protocol, so one loop serves both backends (:mod:`model.studies.executors`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import sys
 import time
@@ -22,7 +24,6 @@ from concurrent.futures import (
     FIRST_COMPLETED,
     BrokenExecutor,
     Executor,
-    ProcessPoolExecutor,
     wait,
 )
 from pathlib import Path
@@ -31,7 +32,8 @@ import pandas as pd
 
 from model.simulation.scenario.files import ScenarioError
 from model.studies.experiment import Experiment, base_scenarios
-from model.studies.provenance import code_hash, git_commit, package_versions
+from model.studies.provenance import code_hash, package_versions, provenance
+from model.studies.stopping import POLL_S, StopSignals
 
 
 def part_path(out: Path, run_id: int) -> Path:
@@ -214,7 +216,7 @@ def prepare(
             "scenarios_hash": scenarios_hash(scenarios),
             "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "versions": package_versions(),
-            "git_commit": git_commit(),
+            **provenance(),  # git commit, uncommitted changes, code hash
             "problem": problem,
             "design_matrix": matrix.tolist() if matrix is not None else None,
             "runs": runs,
@@ -272,6 +274,12 @@ class Progress:
                 self.stream.write(text + "\n")
                 self.last_tenth, self.last_line = tenth, now
         self.stream.flush()
+
+    def end_line(self) -> None:
+        """End the line redrawn on a terminal, so that what is written next starts afresh."""
+        if self.enabled and self.tty and 0 < self.done < self.total:
+            self.stream.write("\n")
+            self.stream.flush()
 
 
 def execute_batch(job: dict, runs: list[dict], out: str | None = None) -> list[tuple]:
@@ -380,6 +388,7 @@ def run_sweep(
     batch: int = 1,
     max_pending: int = 64,
     shared_disk: bool = False,
+    stop: StopSignals | None = None,
 ) -> int:
     """Submit runs (up to ``batch`` per task), write each result as it arrives; returns the
     number of failures. A run that raises is recorded and the sweep goes on.
@@ -394,7 +403,10 @@ def run_sweep(
     Tasks are handed out as workers free up, a few more than there are workers (the rest
     waits here), for every backend: submitting a task costs this process a few milliseconds
     (on the embedded Dask cluster, also the scheduler's work on the same cores), and
-    submitting all tasks at once delayed the first run by 0.2 s."""
+    submitting all tasks at once delayed the first run by 0.2 s.
+
+    With ``stop``, a signal raises :class:`model.studies.stopping.Stopped` here within
+    ``POLL_S`` seconds, between results: runs in flight are neither waited for nor recorded."""
     restartable = getattr(executor, "sweep_restart", None) is not None
     workers = getattr(executor, "sweep_workers", None)
     if workers:
@@ -412,7 +424,9 @@ def run_sweep(
         while queue and len(pending) < max_pending and not suspects:
             runs = queue.pop(0)
             executor, generation = _submit(executor, generation, pending, job, runs, folder)
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        done, _ = wait(pending, timeout=POLL_S if stop else None, return_when=FIRST_COMPLETED)
+        if stop is not None:
+            stop.check()
         for future in done:
             runs, gen, alone = pending.pop(future)
             try:
@@ -459,125 +473,3 @@ def _replace(executor: Executor) -> Executor:
     if restart is None:
         raise BrokenExecutor("the process pool broke and cannot be replaced")
     return restart()
-
-
-# The embedded cluster lives only as long as one sweep, on the same cores as its workers:
-# everything its processes do besides running tasks is taken from the runs. These settings
-# turn off what a short-lived cluster without a dashboard has no use for.
-EMBEDDED_DASK_CONFIG = {
-    # fork, not spawn: spawned workers import mesa and the model afresh (~12 s on 2 cores),
-    # which alone tripled the cost of a short sweep
-    "distributed.worker.multiprocessing-method": "fork",
-    # the statistical profiler samples each worker's task thread every 10 ms (for the
-    # dashboard); it took the GIL from the runs and was the largest single overhead
-    "distributed.worker.profile.enabled": False,
-    # event-loop health checks every 20 ms in the scheduler, each nanny and each worker
-    "distributed.admin.tick.interval": "1s",
-    # CPU/memory/network samples for the dashboard, every 500 ms in every process
-    "distributed.admin.system-monitor.interval": "5s",
-    "distributed.admin.system-monitor.gil.enabled": False,
-    # the scheduler queues independent tasks and hands them out as workers free up, so there
-    # is nothing to steal; the stealing extension would only poll
-    "distributed.scheduler.work-stealing": False,
-    # tasks have no inputs, so there are no replicas for the memory manager to reduce
-    "distributed.scheduler.active-memory-manager.start": False,
-    # each nanny (in the sweep's process) reads its worker's memory every 100 ms, to stop a
-    # worker that outgrows its limit; once a second still does that, at half the sweep
-    # process's idle CPU (measured: 21-26 -> 11 ms per second)
-    "distributed.worker.memory.monitor-interval": "1s",
-}
-
-
-CONNECT_TIMEOUT_S = 10
-
-
-def _follow_parent(parent: int) -> None:
-    """Initialiser of local worker processes: end with the sweep. A sweep killed with
-    ``kill -9`` cannot shut its pool down, and its workers would go on with their queued
-    runs, then wait for ever; on Linux the kernel ends them with it (``PR_SET_PDEATHSIG``)."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-            import signal
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:  # the sweep died before this worker got here
-        os._exit(1)
-
-
-def make_executor(backend: str, workers: int, scheduler: str | None):
-    """A concurrent.futures executor and a function that shuts it down. The executor carries
-    ``sweep_workers`` (how many runs can go at once), which sizes the batches."""
-    if scheduler is None:
-        # local processes and the embedded cluster fork from this process: load the compiled
-        # rules once here, so that workers inherit them instead of each loading them
-        from model.simulation.model import warm_up
-
-        warm_up()
-    if backend == "local":
-        current: list[Executor] = []
-
-        def pool() -> Executor:
-            # forked, to inherit the loaded rules (spawned ones would import all again)
-            methods = multiprocessing.get_all_start_methods()
-            executor = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=multiprocessing.get_context("fork" if "fork" in methods else None),
-                initializer=_follow_parent,
-                initargs=(os.getpid(),),
-            )
-            executor.sweep_workers = workers
-            executor.sweep_restart = pool  # a broken pool is replaced by a new one
-            if current:
-                current[0].shutdown(wait=False, cancel_futures=True)
-            current[:] = [executor]
-            return executor
-
-        return pool(), lambda: current[0].shutdown(cancel_futures=True)
-    import dask
-    from dask.distributed import Client, LocalCluster
-
-    if scheduler:
-        try:
-            client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise ScenarioError(
-                "coprod sweep",
-                "--scheduler",
-                scheduler,
-                f"the address of a running Dask scheduler, e.g. tcp://HOST:8786 (no answer "
-                f"within {CONNECT_TIMEOUT_S} s: {exc})",
-            ) from None
-        cluster = None
-    else:
-        import model.simulation.model  # noqa: F401  (imported once here, inherited by forked workers)
-
-        # the nannies copy the configuration into their workers when they are created, so
-        # everything is built inside the block
-        with dask.config.set(EMBEDDED_DASK_CONFIG):
-            cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                # the scheduler serves HTTP (health checks) even without a dashboard, by
-                # default on port 8787: any free port on this machine instead, so that a
-                # dashboard already running elsewhere causes no warning
-                scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-            )
-            client = Client(cluster)
-
-    def close():
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-    # pure=False: tasks write files, and each has a fresh key; a pure task would be hashed
-    # (dask.tokenize walks the job and its runs, ~2 ms a task) and a resubmitted one could
-    # be merged with an earlier task of the same runs
-    executor = client.get_executor(pure=False)
-    executor.sweep_workers = sum(client.nthreads().values()) or workers
-    return executor, close

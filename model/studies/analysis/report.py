@@ -166,7 +166,8 @@ def write_report(
         f"**{len(failed)} failed**, {len(not_done)} not finished",
         f"- Experiment file: `{manifest.get('experiment_file')}` "
         f"(sha256 `{str(manifest.get('experiment_hash'))[:12]}`), "
-        f"git commit `{manifest.get('git_commit') or 'unknown'}`",
+        f"git commit `{manifest.get('git_commit') or 'unknown'}`"
+        + (" with uncommitted changes" if manifest.get("dirty") else ""),
         "",
         "Values are those of the final month of each run. Replication *r* has the same seed "
         "at every design point, so differences are paired by replication.",
