@@ -13,12 +13,12 @@ from matplotlib.text import Text
 from model.studies.analysis.effects import (
     COLUMNS,
     INTERACTION_COLUMNS,
-    effect_figure,
     effects_table,
     feature_scores,
     interactions,
     main_effects,
 )
+from model.studies.analysis.figures import effect_figure
 
 JOIN, X, Z = "param:rules.joining", "param:levers.x", "param:levers.z"
 

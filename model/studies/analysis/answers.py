@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from model.studies.analysis import derived, discovery, effects, robustness
+from model.studies.analysis.figures import effect_figure
 from model.studies.analysis.results import PARAM_PREFIX, param_columns
 
 #: Residents aged 14+ a run stands for when the manifest does not say (Cologne).
@@ -214,7 +215,7 @@ def section_effects(
     for ind in indicators:
         if ind in set(overall["indicator"]):
             stem = f"effects_{ind}"
-            save(effects.effect_figure(overall, ind), out / stem)
+            save(effect_figure(overall, ind), out / stem)
             md += [f"![effects on {ind}]({stem}.png)", ""]
     if len(factors) > MANY_FACTORS:
         scores = effects.feature_scores(final, factors, indicators)

@@ -326,3 +326,75 @@ def replication_chart(table: pd.DataFrame, indicator: str, max_points: int = 8) 
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9, ncols=2)
     return fig
+
+
+def _effect_points(ax, x, g: pd.DataFrame, color: str, **kw) -> None:
+    """Estimates as points with their 95% intervals as error bars (none where empty)."""
+    est = g["estimate"].to_numpy(float)
+    err = np.vstack([est - g["ci_low"].to_numpy(float), g["ci_high"].to_numpy(float) - est])
+    err = np.nan_to_num(np.clip(err, 0, None))
+    ax.errorbar(x, est, yerr=err, fmt="o", ms=7, capsize=5, color=color, ecolor=color, **kw)
+
+
+def effect_figure(table: pd.DataFrame, indicator: str, scenario: str | None = None) -> Figure:
+    """One panel per factor: the indicator's mean per level, or its binned means and slope.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`~model.studies.analysis.effects.effects_table` (or of
+        :func:`~model.studies.analysis.effects.main_effects`, concatenated).
+    indicator : str
+        The indicator to draw.
+    scenario : str, optional
+        The scenario to draw; default the first in the table.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Points with 95% intervals; for a numeric factor with many values, quintile-bin means
+        and the OLS line through their centre (the line of the fit).
+    """
+    t = table[table["indicator"] == indicator]
+    if "scenario" in t.columns and len(t):
+        present = [s for s in dict.fromkeys(t["scenario"]) if s != ""]
+        pick = scenario if scenario is not None else (present[0] if present else "")
+        t = t[(t["scenario"] == pick) | (t["scenario"] == "")]
+    if t.empty:
+        raise ValueError(f"the effects table has no rows for indicator {indicator!r}")
+    factors = list(dict.fromkeys(t["factor"]))
+    ncols = min(3, len(factors))
+    nrows = math.ceil(len(factors) / ncols)
+    fig = Figure(figsize=(4.6 * ncols, 3.8 * nrows + 0.8), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for ax, factor in zip(axes.flat, factors, strict=False):
+        g = t[t["factor"] == factor]
+        lv, bins = g[g["kind"] == "level"], g[g["kind"] == "bin"]
+        if len(lv):
+            pos = np.arange(len(lv))
+            _effect_points(ax, pos, lv, OKABE_ITO[3])
+            ax.set_xticks(pos, lv["level"].tolist(), fontsize=10)
+            ax.set_xlim(-0.5, len(lv) - 0.5)
+        else:
+            _effect_points(ax, bins["x"], bins, OKABE_ITO[1], label="quintile means (95% CI)")
+            slope = g[g["kind"] == "slope"]
+            if len(slope) and len(bins):
+                s = slope.iloc[0]
+                n = bins["n"].to_numpy(float)
+                # the least-squares line passes through the mean of all runs, which the
+                # quintile bins (a partition of the runs) give as their weighted mean
+                xc = float(np.average(bins["x"], weights=n))
+                yc = float(np.average(bins["estimate"], weights=n))
+                xs = np.array([bins["x"].min(), bins["x"].max()])
+                text = f"OLS slope {s['estimate']:.3g} [{s['ci_low']:.3g}, {s['ci_high']:.3g}]"
+                ax.plot(xs, yc + s["estimate"] * (xs - xc), color=OKABE_ITO[4], lw=2, label=text)
+                ax.legend(fontsize=10, loc="best")
+        ax.set_title(factor.rsplit(".", 1)[-1], fontsize=12)
+        ax.set_xlabel(factor, fontsize=11)
+        ax.set_ylabel(indicator, fontsize=11)
+        ax.tick_params(labelsize=10)
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(factors) :]:
+        ax.axis("off")
+    fig.suptitle(f"{indicator} by factor: means with 95% bootstrap intervals", fontsize=13)
+    return fig
