@@ -102,3 +102,30 @@ def test_mistakes_are_one_line_naming_the_key(tmp_path, capsys, change, key, all
     assert len(err.strip().splitlines()) == 1, err
     assert str(path) in err and key in err and allowed in err, err
     assert not out.exists()
+
+
+def test_declared_outcomes_are_checked_and_reach_the_analysis(tmp_path, capsys):
+    text = POLICIES + (
+        "[derived.low_vs_migrant]\n"
+        'difference = ["engaged_share_edu_low", "engaged_share_migration"]\n'
+        "[derived.gap_ratio]\n"
+        'ratio = ["low_vs_migrant", "education_gap"]\n'
+    )
+    path = _write(tmp_path, text)
+    exp, _, _ = load_experiment(path)
+    assert exp.derived["low_vs_migrant"].difference == [
+        "engaged_share_edu_low",
+        "engaged_share_migration",
+    ]
+    bad = _write(tmp_path, text.replace('"education_gap"]', '"education_gapp"]'))
+    out = tmp_path / "never"
+    assert main(["sweep", str(bad), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "derived.gap_ratio.ratio" in err and "education_gapp" in err, err
+    both = _write(
+        tmp_path,
+        POLICIES + '[derived.x]\ndifference = ["trust_mean", "efficacy_mean"]\n'
+        'ratio = ["trust_mean", "efficacy_mean"]\n',
+    )
+    assert main(["sweep", str(both), "--out", str(out), "--quiet"]) == 2
+    assert "either 'difference' or 'ratio'" in capsys.readouterr().err

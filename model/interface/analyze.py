@@ -75,7 +75,10 @@ def _analysis_options(args: argparse.Namespace, results: Path) -> dict:
         if reference is not None and not df.empty:
             reference_mask(window_values(df), reference)
         if args.discover:
-            parse_condition(args.discover, known)
+            try:
+                parse_condition(args.discover, known)
+            except ValueError as exc:
+                raise ValueError(f"--discover: {exc}") from None
     except ValueError as exc:
         raise _OptionError(str(exc).replace("\n", " ")) from None
     if args.by:

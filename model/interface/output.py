@@ -33,6 +33,17 @@ def summary(model, scenario_file: str | None) -> dict:
             if v is None or (isinstance(v, float) and pd.isna(v))
             else (v.item() if hasattr(v, "item") else v)
         )
+    # the derived outcomes of the analyses (gaps, cost per year), from the same run
+    from model.studies.analysis.derived import add_derived
+
+    row = pd.DataFrame([{**final, "step": len(df)}])
+    extra = add_derived(row, model.config.city.population).iloc[0]
+    derived = {
+        k: (None if pd.isna(extra[k]) else float(extra[k]))
+        for k in ("education_gap", "education_ratio", "migration_gap", "cost_eur_per_year")
+        if k in extra
+    }
+    derived["engaged_residents"] = float(extra["engaged_residents"])
     return {
         "scenario": model.config.name,
         "scenario_file": scenario_file,
@@ -43,6 +54,7 @@ def summary(model, scenario_file: str | None) -> dict:
         "start": df["date"].iloc[0],
         "end": df["date"].iloc[-1],
         "final": final,
+        "derived": derived,
         "events": [{"date": d, "label": label} for d, label in model.events],
         "scenario_config": model.config.model_dump(mode="json"),
         "versions": package_versions(),

@@ -30,11 +30,10 @@ from __future__ import annotations
 import hashlib
 import itertools
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from pydantic.fields import FieldInfo
 
 from model.simulation.indicators import INDICATORS
 from model.simulation.scenario import Scenario, deep_merge, month_index
@@ -42,7 +41,6 @@ from model.simulation.scenario.files import (
     PACKAGE_ROOT,
     ScenarioError,
     _explain,
-    _key_path,
     _show,
     load_raw,
     read_toml,
@@ -133,6 +131,24 @@ class Parameter(Strict):
         return [lo, hi], "unif"
 
 
+class DerivedOutcome(Strict):
+    """An outcome of one's own: the difference or the ratio of two outcomes (names only,
+    nothing is evaluated)."""
+
+    difference: list[str] | None = Field(
+        None, min_length=2, max_length=2, description="[a, b]: the outcome a - b."
+    )
+    ratio: list[str] | None = Field(
+        None, min_length=2, max_length=2, description="[a, b]: the outcome a / b."
+    )
+
+    @model_validator(mode="after")
+    def _one(self) -> DerivedOutcome:
+        if (self.difference is None) == (self.ratio is None):
+            raise Blame("", "both or neither", "either 'difference' or 'ratio' (two names)")
+        return self
+
+
 class Experiment(Strict):
     """A validated experiment file."""
 
@@ -175,6 +191,31 @@ class Experiment(Strict):
     indicators: list[Indicator] = Field(
         default_factory=list, description="Indicators to keep (all if empty)."
     )
+    derived: dict[str, DerivedOutcome] = Field(
+        default_factory=dict,
+        description="Outcomes of one's own for the analysis: name -> difference or ratio of "
+        "two indicators, derived outcomes or outcomes declared before it.",
+    )
+
+    @model_validator(mode="after")
+    def _derived_names(self) -> Experiment:
+        from model.studies.analysis.derived import DERIVED
+
+        known = [*INDICATORS, *DERIVED]
+        for name, spec in self.derived.items():
+            if name in known:
+                raise Blame(f"derived.{name}", name, "a name that is not already an outcome")
+            kind = "difference" if spec.difference is not None else "ratio"
+            for part in getattr(spec, kind):
+                if part not in known:
+                    raise Blame(
+                        f"derived.{name}.{kind}",
+                        part,
+                        f"an indicator, a derived outcome or an earlier declared one: "
+                        f"{', '.join(known)}",
+                    )
+            known.append(name)
+        return self
 
     def varied(self) -> dict[str, Parameter]:
         """Every varied key: the parameters, or the levers and the uncertainties."""
@@ -387,7 +428,9 @@ def load_experiment(ref: str | Path) -> tuple[Experiment, Path, str]:
     try:
         exp = Experiment.model_validate(raw)
     except ValidationError as exc:
-        raise _explain_experiment(path, exc) from None
+        from model.studies.experiment_errors import explain
+
+        raise explain(path, exc) from None
     # every base scenario must run with the experiment's settings, and every varied key
     # with every base scenario
     for name, (base, scenario_path) in base_scenarios(exp, path).items():
@@ -501,81 +544,3 @@ def _check_base(path: Path, exp: Experiment, name: str, base: dict, scenario_pat
     if setting in settings["run"]:
         raise ScenarioError(path, setting, settings["run"][setting], scenario_says)
     raise ScenarioError(path, "scenarios", name, f"a valid scenario ({scenario_says})")
-
-
-def _explain_experiment(path: Path, exc: ValidationError) -> ScenarioError:
-    """One validation error of an experiment as a :class:`ScenarioError`."""
-    err = exc.errors()[0]
-    loc = list(err["loc"])
-    cause = (err.get("ctx") or {}).get("error")
-    if isinstance(cause, Blame):  # a check across keys, blaming one of them
-        key = ".".join(part for part in (_key_path(loc), cause.key) if part)
-        return ScenarioError(path, key, cause.given, cause.allowed)
-    key = _key_path(loc)
-    if err["type"] == "extra_forbidden":
-        fields = _model_at(loc[:-1]).model_fields
-        return ScenarioError(path, key, loc[-1], "keys here are " + ", ".join(sorted(fields)))
-    if err["type"] == "literal_error":
-        return ScenarioError(path, key, err.get("input"), "one of " + err["ctx"]["expected"])
-    if err["type"] in _BOUNDS.values() and isinstance(loc[-1], str):
-        field = _model_at(loc[:-1]).model_fields[loc[-1]]
-        return ScenarioError(path, key, err.get("input"), _bounded(field))
-    if err["type"] in _NUMBERS and isinstance(loc[-1], str):
-        field = _model_at(loc[:-1]).model_fields.get(loc[-1])
-        if field is not None and field.metadata:  # with its bounds, if it declares any
-            return ScenarioError(path, key, err.get("input"), _bounded(field))
-    if err["type"] in _PLAIN:
-        return ScenarioError(path, key, err.get("input"), _PLAIN[err["type"]])
-    if err["type"] == "too_short":
-        least = (err.get("ctx") or {}).get("min_length", 1)
-        items = "item" if least == 1 else "items"
-        return ScenarioError(path, key, err.get("input"), f"a list of at least {least} {items}")
-    msg = err["msg"].removeprefix("Value error, ")
-    return ScenarioError(path, key, err.get("input"), msg)
-
-
-# pydantic's error types in the words of a TOML file's author
-_NUMBERS = {"int_parsing", "int_type", "int_from_float", "float_parsing", "float_type"}
-_PLAIN = {
-    "int_parsing": "a whole number",
-    "int_type": "a whole number",
-    "int_from_float": "a whole number",
-    "float_parsing": "a number",
-    "float_type": "a number",
-    "bool_parsing": "true or false",
-    "bool_type": "true or false",
-    "string_type": "text in quotes",
-    "list_type": "a list in brackets: [..., ...]",
-    "dict_type": "a table of keys",
-    "model_type": "a table of keys",
-    "missing": "this key is required",
-}
-
-
-_BOUNDS = {
-    "ge": "greater_than_equal",
-    "gt": "greater_than",
-    "le": "less_than_equal",
-    "lt": "less_than",
-}
-_WORDS = {"ge": "at least", "gt": "more than", "le": "at most", "lt": "less than"}
-
-
-def _bounded(field: FieldInfo) -> str:
-    """'a whole number at least 1 and at most 100,000' from a field's declared bounds."""
-    kind = (
-        "a whole number" if int in (field.annotation, *get_args(field.annotation)) else "a number"
-    )
-    bounds = [
-        f"{_WORDS[attr]} {getattr(m, attr):,}"
-        for m in field.metadata
-        for attr in _BOUNDS
-        if getattr(m, attr, None) is not None
-    ]
-    return f"{kind} {' and '.join(bounds)}"
-
-
-def _model_at(loc: list) -> type[BaseModel]:
-    """The model holding the key at ``loc`` (an experiment, or one of its parameters)."""
-    tables = ("parameters", "levers", "uncertainties")
-    return Parameter if len(loc) >= 2 and loc[0] in tables else Experiment

@@ -116,7 +116,10 @@ def prepare(df: pd.DataFrame, manifest: dict, options: Options) -> tuple[pd.Data
     mask of the reference runs."""
     final = derived.window_values(df, options.window_months)
     final = derived.add_derived(final, _population(manifest))
-    declared = (manifest.get("experiment") or {}).get("derived") or {}
+    declared = {
+        name: {k: v for k, v in (spec or {}).items() if v is not None}
+        for name, spec in ((manifest.get("experiment") or {}).get("derived") or {}).items()
+    }
     if declared:
         final = derived.apply_declared(final, declared)
     ref = reference_mask(final, options.reference)
@@ -251,7 +254,8 @@ def section_derived(
     """Derived outcomes per design point (per policy when the experiment has levers): gaps,
     yearly cost, cost per additional engaged resident against the reference. Medians over
     replications and states, so one run with almost no gain does not dominate."""
-    cols = [c for c in derived.DERIVED if c in final.columns]
+    declared = list((manifest.get("experiment") or {}).get("derived") or {})
+    cols = [c for c in [*derived.DERIVED, *declared] if c in final.columns]
     if not cols:
         return []
     levers = [PARAM_PREFIX + k for k in (manifest.get("experiment") or {}).get("levers") or {}]
@@ -297,6 +301,7 @@ def section_derived(
             "cost_eur_per_year",
             "additional_engaged_residents",
             "cost_per_additional_engaged_resident",
+            *declared,
         )
         if c in summary.columns
     ]
