@@ -32,12 +32,17 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         return 2
     print(f"wrote {report}")
     if args.doc:
+        import json
+
         from model.interface.documents import report_as_document
 
-        command = "uv run coprod analyze " + " ".join(
+        manifest = json.loads((results / "manifest.json").read_text(encoding="utf-8"))
+        sweep = f"uv run coprod sweep {manifest.get('experiment_file')} --out {results}"
+        analyze = "uv run coprod analyze " + " ".join(
             shlex.quote(a) for a in (args.argv or []) if a
         )
-        print(f"wrote {report_as_document(report, Path(args.doc), command.strip())}")
+        command = f"{sweep}` and `{analyze.strip()}"
+        print(f"wrote {report_as_document(report, Path(args.doc), command)}")
     return 0
 
 
