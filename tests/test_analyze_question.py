@@ -127,3 +127,23 @@ def test_a_single_run_summary_carries_the_derived_outcomes(tmp_path):
     )
     assert derived["cost_eur_per_year"] == pytest.approx(final["cost_eur_total"] / 10)
     assert derived["engaged_residents"] == pytest.approx(final["engaged_share"] * 1_080_000)
+
+
+def test_the_worked_example_in_docs_is_complete():
+    """docs/worked_example.md is the report of experiments/social_gradient.toml, generated
+    by the command it names; the same pipeline runs small in the tests above."""
+    root = Path(__file__).resolve().parent.parent
+    doc = root / "docs" / "worked_example.md"
+    text = doc.read_text(encoding="utf-8")
+    assert "uv run coprod sweep experiments/social_gradient.toml" in text
+    assert "--doc docs/worked_example.md" in text
+    for heading in (
+        "## Key results: the effect of each factor",
+        "## Derived outcomes",
+        "## Policies across uncertainties",
+        "## Scenario discovery",
+    ):
+        assert heading in text, heading
+    assert "cost per additional engaged resident" in text
+    for link in re.findall(r"\]\(([^)]+)\)", text):
+        assert (doc.parent / link).is_file(), link
