@@ -220,6 +220,7 @@ def section_effects(
             stem = f"effects_{ind}"
             save(effect_figure(overall, ind), out / stem)
             md += [f"![effects on {ind}]({stem}.png)", ""]
+    md += _interactions(final, factors, indicators[:3], continuous, out, write)
     if len(factors) > MANY_FACTORS:
         scores = effects.feature_scores(final, factors, indicators)
         write(scores.reset_index(), out / "feature_scores")
@@ -236,6 +237,59 @@ def section_effects(
             "",
         ]
     return md
+
+
+def _interactions(
+    final: pd.DataFrame,
+    factors: list[str],
+    indicators: list[str],
+    continuous,
+    out: Path,
+    write: Callable,
+) -> list[str]:
+    """For a small grid (at most four factors of at most four levels each): does one
+    factor's effect depend on another's level? The difference of differences, with its
+    interval, for each pair of factors."""
+    small = [
+        f
+        for f in factors
+        if f.removeprefix(PARAM_PREFIX) not in continuous
+        and final[f].nunique() <= effects.MAX_INTERACTION_LEVELS
+    ]
+    if len(small) < 2 or len(small) != len(factors) or len(factors) > 4:
+        return []
+    frames = [
+        effects.interactions(final, a, b, ind)
+        for i, a in enumerate(small)
+        for b in small[i + 1 :]
+        for ind in indicators
+    ]
+    table = pd.concat(frames, ignore_index=True)
+    write(table, out / "interactions")
+    return _interaction_rows(table)
+
+
+def _interaction_rows(table: pd.DataFrame) -> list[str]:
+    rows = [
+        [
+            f"{r['factor1']} ({r['level1']} vs {r['reference1']})",
+            f"{r['factor2']} ({r['level2']} vs {r['reference2']})",
+            r["indicator"],
+            f"{r['estimate']:+.3g} [{r['ci_low']:+.3g}, {r['ci_high']:+.3g}]",
+            _verdict(r["ci_low"], r["ci_high"]),
+        ]
+        for r in table.to_dict("records")
+    ]
+    return [
+        "### Interactions",
+        "",
+        "Difference of differences: how much the first factor's effect changes when the "
+        "second factor is at its other level (95% interval; [interactions.csv]"
+        "(interactions.csv)). 'not distinguishable from 0' means the effects add up.",
+        "",
+        *_table(["factor", "with factor", "indicator", "interaction [95% CI]", "reads"], rows),
+        "",
+    ]
 
 
 def _verdict(lo: float, hi: float) -> str:

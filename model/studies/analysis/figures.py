@@ -39,14 +39,41 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def _plot_groups(df: pd.DataFrame, max_groups: int) -> tuple[list[tuple[str, pd.DataFrame]], str]:
-    """Groups to draw: design points, or whole scenarios when there are too many points.
+def _by_factor(
+    df: pd.DataFrame, cols: list[str], max_groups: int
+) -> list[tuple[str, pd.DataFrame]]:
+    """Groups for each combination of the factors ``cols`` (per scenario), the other
+    factors pooled."""
+    short = _short_names(cols)
+    multi = df["scenario"].nunique() > 1
+    out = []
+    for key, d in df.groupby(["scenario", *cols], sort=True):
+        sc, values = key[0], key[1:]
+        points = d["point"].nunique()
+        label = ", ".join(f"{short[c]}={_fmt(v)}" for c, v in zip(cols, values, strict=True))
+        out.append((f"{sc} · {label}" if multi else f"{label} ({points} points)", d))
+    return out[:max_groups]
+
+
+def _plot_groups(
+    df: pd.DataFrame, max_groups: int, by: str | list[str] | None = None
+) -> tuple[list[tuple[str, pd.DataFrame]], str]:
+    """Groups to draw: design points; when there are too many, the values of one factor
+    (``by``), the other factors pooled; else whole scenarios.
 
     With more points than fit (Sobol and Morris designs have hundreds) the runs of each
     scenario are pooled, so the bands show the spread over the whole design. Returns the
     groups and a note for the figure title (empty if nothing was pooled or dropped).
     """
     groups = _group_params(final_values(df))
+    if by and len(groups) > max_groups:
+        names = [by] if isinstance(by, str) else list(by)
+        cols = [b if b.startswith(PARAM_PREFIX) else PARAM_PREFIX + b for b in names]
+        if all(c in df.columns for c in cols):
+            combos = len(df.drop_duplicates(["scenario", *cols]))
+            if combos <= max_groups:
+                note = f"by {', '.join(_short_names(cols).values())}: the other factors pooled"
+                return _by_factor(df, cols, max_groups), note
     pcols = param_columns(groups)
     short = _short_names(pcols)
     multi = groups["scenario"].nunique() > 1
@@ -75,7 +102,9 @@ def _plot_groups(df: pd.DataFrame, max_groups: int) -> tuple[list[tuple[str, pd.
     return out, note
 
 
-def fan_chart(df: pd.DataFrame, indicator: str, max_groups: int = 8) -> Figure:
+def fan_chart(
+    df: pd.DataFrame, indicator: str, max_groups: int = 8, by: str | list[str] | None = None
+) -> Figure:
     """Fan chart of an indicator over time: one panel per design point or scenario.
 
     Each panel shows the median over replications with the 25-75% and 5-95% bands; the
@@ -88,7 +117,11 @@ def fan_chart(df: pd.DataFrame, indicator: str, max_groups: int = 8) -> Figure:
     indicator : str
         Indicator column to draw.
     max_groups : int, default 8
-        More design points than this are pooled per scenario.
+        More design points than this are drawn per value of ``by`` (the other factors
+        pooled), or pooled per scenario.
+    by : str or list of str, optional
+        Varied factors to break the runs down by when there are too many design points
+        (e.g. an experiment's levers: one panel per policy).
 
     Returns
     -------
@@ -98,7 +131,7 @@ def fan_chart(df: pd.DataFrame, indicator: str, max_groups: int = 8) -> Figure:
         raise ValueError(f"indicator {indicator!r} is not in the results")
     if df.empty or "date" not in df or df.groupby("run_id")["date"].nunique().max() < 2:
         raise ValueError("a fan chart needs monthly series (experiment keep = 'series')")
-    groups, note = _plot_groups(df, max_groups)
+    groups, note = _plot_groups(df, max_groups, by)
     quantiles = []
     for _label, d in groups:
         q = d.groupby("date")[indicator].quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
@@ -139,7 +172,9 @@ def fan_chart(df: pd.DataFrame, indicator: str, max_groups: int = 8) -> Figure:
     return fig
 
 
-def gradient_chart(df: pd.DataFrame, max_groups: int = 12) -> Figure:
+def gradient_chart(
+    df: pd.DataFrame, max_groups: int = 12, by: str | list[str] | None = None
+) -> Figure:
     """Final engaged share by education (low, middle, high) per design point or scenario.
 
     Bars are means over replications, whiskers the 5-95% range (clipped to the bar where a
@@ -150,7 +185,9 @@ def gradient_chart(df: pd.DataFrame, max_groups: int = 12) -> Figure:
     df : pandas.DataFrame
         Results as returned by :func:`load_results` (series or final values).
     max_groups : int, default 12
-        More design points than this are pooled per scenario.
+        More design points than this are drawn per value of ``by``, or pooled per scenario.
+    by : str or list of str, optional
+        Varied factors to break the runs down by (as in :func:`fan_chart`).
 
     Returns
     -------
@@ -159,7 +196,7 @@ def gradient_chart(df: pd.DataFrame, max_groups: int = 12) -> Figure:
     missing = [c for c in EDU_COLUMNS if c not in df.columns]
     if missing:
         raise ValueError(f"the results lack {', '.join(missing)}")
-    groups, note = _plot_groups(final_values(df), max_groups)
+    groups, note = _plot_groups(final_values(df), max_groups, by)
     n = len(groups)
     fig = Figure(figsize=(max(5.5, 1.1 * n + 2.5), 4.4), layout="constrained")
     ax = fig.subplots()

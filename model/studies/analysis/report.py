@@ -183,7 +183,8 @@ def write_report(
                 f"of each run (at least {final.attrs.get('months_averaged', window)}).",
                 "",
             ]
-        wanted = [i for i in (*indicators, "education_gap", "cost_eur_per_year") if i in final]
+        extra = ("education_gap", "cost_eur_per_year")
+        wanted = [i for i in dict.fromkeys((*indicators, *extra)) if i in final]
         md += answers.section_effects(
             final,
             out,
@@ -208,7 +209,8 @@ def write_report(
                     "Rule variants vary, but the conclusions-by-rule table needs a grid design "
                     f"(this one is {design!r}): not written."
                 )
-        md += _report_figures(df, out, fan_indicators, notes)
+        levers = list(exp.get("levers") or {})
+        md += _report_figures(df, out, fan_indicators, notes, options.by or levers or None)
         if design in SENSITIVITY_DESIGNS:
             md += _report_sensitivity(df, manifest, out, indicators, notes)
         elif (exp.get("replications") or 1) > 1:
@@ -324,7 +326,11 @@ def _report_rules(df: pd.DataFrame, manifest: dict, out: Path, notes: list[str])
 
 
 def _report_figures(
-    df: pd.DataFrame, out: Path, fan_indicators: tuple[str, ...], notes: list[str]
+    df: pd.DataFrame,
+    out: Path,
+    fan_indicators: tuple[str, ...],
+    notes: list[str],
+    by: str | list[str] | None = None,
 ) -> list[str]:
     md = ["## Figures", ""]
     series = df.groupby("run_id")["date"].nunique().max() > 1 if "date" in df.columns else False
@@ -335,7 +341,7 @@ def _report_figures(
         if ind not in df.columns:
             notes.append(f"No fan chart of `{ind}`: not in the results.")
             continue
-        _save_figure(fan_chart(df, ind), out / f"fan_{ind}")
+        _save_figure(fan_chart(df, ind, by=by), out / f"fan_{ind}")
         md += [
             f"### {ind} over time",
             "",
@@ -343,7 +349,7 @@ def _report_figures(
             "",
         ]
     if all(c in df.columns for c in EDU_COLUMNS):
-        _save_figure(gradient_chart(df), out / "gradient")
+        _save_figure(gradient_chart(df, by=by), out / "gradient")
         md += [
             "### Engagement by education (final month)",
             "",
