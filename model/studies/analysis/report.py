@@ -209,8 +209,7 @@ def write_report(
                     "Rule variants vary, but the conclusions-by-rule table needs a grid design "
                     f"(this one is {design!r}): not written."
                 )
-        levers = list(exp.get("levers") or {})
-        md += _report_figures(df, out, fan_indicators, notes, options.by or levers or None)
+        md += _report_figures(df, out, fan_indicators, notes, _break_down_by(df, exp, options))
         if design in SENSITIVITY_DESIGNS:
             md += _report_sensitivity(df, manifest, out, indicators, notes)
         elif (exp.get("replications") or 1) > 1:
@@ -223,6 +222,20 @@ def write_report(
     path = out / "report.md"
     path.write_text("\n".join(md).rstrip() + "\n", encoding="utf-8")
     return path
+
+
+def _break_down_by(df: pd.DataFrame, exp: dict, options: answers.Options) -> list[str] | None:
+    """What figures with too many design points are broken down by instead of pooled: the
+    ``--by`` factor, else the levers (one panel per policy), else the first varied factor
+    with few values."""
+    if options.by:
+        return [options.by]
+    if exp.get("levers"):
+        return list(exp["levers"])
+    for col in param_columns(df):
+        if 1 < df[col].nunique() <= 8:
+            return [col]
+    return None
 
 
 def _describe_param(spec: dict) -> str:
