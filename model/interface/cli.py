@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 from model.interface.analyze import add_analyze_parser
+from model.rules.contract import RuleContractError
 from model.rules.registry import VariantError
 from model.simulation.scenario.files import PACKAGE_ROOT, ScenarioError, load_scenario, scenario_dir
 
@@ -515,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = given[given.index("analyze") + 1 :] if "analyze" in given else []
     try:
         return args.func(args)
-    except (ScenarioError, VariantError) as exc:
+    except (ScenarioError, VariantError, RuleContractError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -213,9 +213,16 @@ class RuleSet:
     """The rule function of each mechanism for one run: ``model.rules.joining(...)``."""
 
     def __init__(self, names: dict[str, str]):
+        from model.rules.contract import checked
+
         self.names = dict(names)
         for mechanism, name in self.names.items():
-            setattr(self, mechanism, MECHANISMS[mechanism].variants[name])
+            fn = MECHANISMS[mechanism].variants[name]
+            # your own rules (model/rules/variants/) are checked at every call; the shipped
+            # ones are covered by the tests and run unchecked
+            if getattr(fn, "__module__", "").startswith(f"{__package__}.variants"):
+                fn = checked(mechanism, name, fn)
+            setattr(self, mechanism, fn)
 
     def __repr__(self) -> str:
         return f"RuleSet({self.names})"

@@ -1,0 +1,128 @@
+"""What every rule must return: checked at each call of a rule that is not the default.
+
+A student's rule that returns citizen ids where a mask is expected, ``None`` where an array
+is expected, or shares outside [0, 1] would otherwise run to the end and report nonsense
+(an "annual exit rate" of 133). The default rules are tested and run unchecked, so the
+checks cost nothing in the usual case; a variant is wrapped by :func:`checked`, and the first
+broken promise stops the run with :class:`RuleContractError`, naming the rule, its file, the
+mechanism and what it must return (the command line shows it in one line, exit status 2).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+
+import numpy as np
+
+
+class RuleContractError(ValueError):
+    """A rule variant returned something its mechanism cannot use."""
+
+
+def _describe(value) -> str:
+    if value is None:
+        return "None"
+    if isinstance(value, np.ndarray):
+        return f"a {value.dtype} array of shape {value.shape}"
+    return f"a {type(value).__name__}"
+
+
+def _where(fn: Callable) -> str:
+    try:
+        file = inspect.getsourcefile(inspect.unwrap(fn)) or "?"
+        line = inspect.getsourcelines(inspect.unwrap(fn))[1]
+    except (OSError, TypeError):
+        return getattr(fn, "__module__", "?")
+    parts = file.replace("\\", "/").split("/")
+    shown = "/".join(parts[parts.index("model") :]) if "model" in parts else file
+    return f"{shown}:{line}"
+
+
+def _mask(value, n: int) -> str | None:
+    if not (isinstance(value, np.ndarray) and value.dtype == bool and value.shape == (n,)):
+        return f"a boolean mask with one entry per citizen (numpy bool array of length {n})"
+    return None
+
+
+def _ids(value, n: int, pop) -> str | None:
+    allowed = f"the ids of the new volunteers (a numpy integer array of distinct ids in 0..{n - 1})"
+    if not (isinstance(value, np.ndarray) and value.ndim == 1):
+        return allowed
+    if value.size == 0:
+        return None
+    if not np.issubdtype(value.dtype, np.integer) or value.min() < 0 or value.max() >= n:
+        return allowed
+    if np.unique(value).size != value.size:
+        return allowed + "; some ids repeat"
+    return None
+
+
+def _per_citizen(value, n: int, low: float, high: float, what: str) -> str | None:
+    ok = (
+        isinstance(value, np.ndarray)
+        and value.shape == (n,)
+        and np.issubdtype(value.dtype, np.number)
+        and np.all(np.isfinite(value))
+        and np.all((value >= low) & (value <= high))
+    )
+    return None if ok else f"{what} (a numpy array of {n} numbers from {low:g} to {high:g})"
+
+
+def _columns_in_range(pop, names: tuple[str, ...]) -> str | None:
+    for name in names:
+        col = getattr(pop, name)
+        if not (np.all(np.isfinite(col)) and np.all((col >= 0) & (col <= 1))):
+            return f"citizens' {name} between 0 and 1 (it left values outside)"
+    return None
+
+
+def _check_result(mechanism: str, value, args: tuple) -> str | None:
+    """What the rule of ``mechanism`` must return (or leave), if it did not; else None."""
+    if mechanism == "participation":
+        proc, pop = args[0], args[1]
+        if value is not None:
+            return "return None (it fills proc.participants instead of returning them)"
+        parts = proc.participants
+        if parts is not None and not (
+            isinstance(parts, np.ndarray) and parts.dtype == bool and parts.shape == (pop.n,)
+        ):
+            return f"fill proc.participants with a boolean mask of length {pop.n}"
+        return None
+    pop = args[0]
+    n = pop.n
+    if mechanism in ("ownership", "trust"):
+        if value is not None:
+            return "return None (it changes the citizens' columns in place)"
+        names = {"ownership": ("ownership", "disappointment"), "trust": ("trust", "efficacy")}
+        problem = _columns_in_range(pop, names[mechanism])
+        return f"leave {problem}" if problem else None
+    problem = {
+        "exhaustion": lambda: _mask(value, n),
+        "joining": lambda: _ids(value, n, pop),
+        "recruitment": lambda: _per_citizen(
+            value, n, 0, np.inf, "each citizen's number of engaged ties"
+        ),
+        "informal_help": lambda: _per_citizen(
+            value, n, 0, 1, "each citizen's share of helping ties"
+        ),
+    }.get(mechanism, lambda: None)()
+    return f"return {problem}" if problem else None
+
+
+def checked(mechanism: str, name: str, fn: Callable) -> Callable:
+    """``fn`` with its result checked after every call (see the module docstring)."""
+
+    @functools.wraps(fn)
+    def rule(*args, **kwargs):
+        value = fn(*args, **kwargs)
+        problem = _check_result(mechanism, value, args)
+        if problem:
+            raise RuleContractError(
+                f"{mechanism} rule {name!r} ({_where(fn)}) returned {_describe(value)}; "
+                f"it must {problem}"
+            )
+        return value
+
+    return rule
