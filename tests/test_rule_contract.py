@@ -69,9 +69,9 @@ def test_good_results_pass_unchanged():
 def broken_variant():
     """A variant in the students' package, as if from model/rules/variants/broken.py."""
 
-    def broken(pop, management, load_relief, recognition, p, rng):
+    def broken(pop, management_by_org, load_relief, recognition, p, rng):
         return np.flatnonzero(
-            spend_energy_and_exit(pop, management, load_relief, recognition, p, rng)
+            spend_energy_and_exit(pop, management_by_org, load_relief, recognition, p, rng)
         )
 
     broken.__module__ = "model.rules.variants.broken"
@@ -93,3 +93,15 @@ def test_a_run_with_a_broken_own_rule_stops_in_one_line(tmp_path, capsys, broken
 def test_the_shipped_rules_are_not_wrapped():
     rules = registry.resolve({"joining": "threshold"})
     assert rules.joining is registry.MECHANISMS["joining"].variants["threshold"]
+
+
+def test_a_wrong_signature_is_refused_at_registration_naming_the_expected_one():
+    def join(pop, engaged_tie_share, free_places, step, p, rng):  # matching forgotten
+        return np.array([], dtype=np.int64)
+
+    with pytest.raises(registry.VariantError) as err:
+        registry.variant("joining", "forgetful")(join)
+    text = str(err.value)
+    assert "test_rule_contract.py" in text and "'forgetful'" in text
+    assert "(pop, engaged_tie_share, matching, free_places, step, p, rng)" in text
+    assert "forgetful" not in registry.MECHANISMS["joining"].variants

@@ -141,6 +141,16 @@ def variant(mechanism: str, name: str, *, default: bool = False) -> Callable:
                 f"{mechanism!r} already has the default rule {m.default!r} "
                 f"({_where(m.variants[m.default])}); register {name!r} without default=True"
             )
+        expected = _hook_parameters(m)
+        params = inspect.signature(fn).parameters
+        given = list(params)
+        variadic = any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params.values())
+        if given != expected and not variadic:
+            raise VariantError(
+                f"{_where(fn)}: variant {name!r} of {mechanism!r} takes ({', '.join(given)}); "
+                f"it must take ({', '.join(expected)}), the arguments the model passes to "
+                f"the {mechanism} rule: {m.hook}"
+            )
         m.variants[name] = fn
         if default:
             m.default = name
@@ -148,6 +158,12 @@ def variant(mechanism: str, name: str, *, default: bool = False) -> Callable:
         return fn
 
     return register
+
+
+def _hook_parameters(m: Mechanism) -> list[str]:
+    """The argument names of a mechanism's hook, from its signature text."""
+    inside = m.hook[m.hook.index("(") + 1 : m.hook.rindex(")")]
+    return [a.strip() for a in inside.split(",") if a.strip()]
 
 
 def _where(fn: Callable) -> str:
@@ -162,9 +178,17 @@ def load() -> None:
     global _loaded
     if _loaded:
         return
-    from model.rules import exhaustion, joining, ownership, participation, recruitment, trust
+    from model.rules import (
+        exhaustion,
+        informal,
+        joining,
+        ownership,
+        participation,
+        recruitment,
+        trust,
+    )
 
-    del exhaustion, joining, ownership, participation, recruitment, trust
+    del exhaustion, informal, joining, ownership, participation, recruitment, trust
     from model.rules import variants as package
 
     for info in pkgutil.iter_modules(package.__path__):
