@@ -14,7 +14,6 @@ import pytest
 from model.interface.cli import main
 from tests.test_experiment_policies import POLICIES
 
-CONDITION = "engaged_share_edu_low >= 0.2 and cost_eur_total <= 3e6"
 REFERENCE = "levers.participation.timing=late,levers.infrastructure.volunteer_agency_eur=300000"
 
 
@@ -33,8 +32,13 @@ def swept(tmp_path_factory) -> Path:
 
 
 def test_the_report_answers_the_question(swept, capsys):
+    from model.studies.analysis import final_values, load_results
+
     doc = swept.parent / "docs" / "answer.md"
-    args = ["analyze", str(swept), "--discover", CONDITION, "--reference", REFERENCE]
+    # a condition that some runs meet and others do not: the median of the low-education share
+    median = float(final_values(load_results(swept))["engaged_share_edu_low"].median())
+    condition = f"engaged_share_edu_low >= {median} and cost_eur_total <= 3e6"
+    args = ["analyze", str(swept), "--discover", condition, "--reference", REFERENCE]
     assert main([*args, "--window", "6", "--doc", str(doc)]) == 0
     report = (swept / "analysis" / "report.md").read_text(encoding="utf-8")
     for heading in (
@@ -85,7 +89,13 @@ def test_the_report_answers_the_question(swept, capsys):
     [
         ("--indicators", "engaged_shar", "engaged_share"),
         ("--window", "two years", "months (e.g. 12) or years"),
-        ("--reference", "levers.participation.timing=sometimes", "values the sweep ran"),
+        (
+            "--reference",
+            "levers.participation.timing=sometimes,levers.infrastructure.volunteer_agency_eur=1",
+            "values the sweep ran",
+        ),
+        ("--reference", "levers.participation.timing=late", "a value for every lever"),
+        ("--threshold", "2", "at most 1"),
         ("--reference", "no_such_scenario", "baseline"),
         ("--by", "behaviour.nothing", "levers.participation.timing"),
         ("--discover", "engaged_share >> 3", "expected a number"),
@@ -163,3 +173,15 @@ def test_a_small_grid_reports_interactions_and_by_breaks_effects_down(tmp_path, 
     assert main(["analyze", str(swept), "--by", "rules.joining"]) == 0
     effects = pd.read_csv(swept / "analysis" / "effects.csv")
     assert {"all", "rules.joining = logistic", "rules.joining = threshold"} <= set(effects["by"])
+
+
+def test_the_default_reference_is_the_first_policy_in_every_state(swept):
+    assert main(["analyze", str(swept)]) == 0
+    derived = pd.read_csv(swept / "analysis" / "derived.csv")
+    first = derived[
+        (derived["param:levers.participation.timing"] == "late")
+        & (derived["param:levers.infrastructure.volunteer_agency_eur"] == 300000)
+    ]
+    assert len(first) == 1 and (first["additional_engaged_residents"] == 0).all()
+    report = (swept / "analysis" / "report.md").read_text(encoding="utf-8")
+    assert "`levers.infrastructure.volunteer_agency_eur` = 300000" in report

@@ -144,10 +144,11 @@ def check_population(m: CoProductionModel) -> None:
     assert np.all(pop.hours[eng] > 0)
     assert np.all(pop.organisation[~eng] == -1)
     assert np.all(pop.hours[~eng] == 0)
-    # organisations never hold more volunteers than their (whole) places
+    # organisations never hold more volunteers than their places, rounded up (the
+    # fractional place is filled with the chance of its fraction)
     members = np.bincount(pop.organisation[eng], minlength=n_orgs)
     capacity = np.array([o.capacity for o in m.organisations])
-    assert np.all(members <= np.floor(capacity + 1e-9)), (members, capacity)
+    assert np.all(members <= np.ceil(capacity - 1e-9)), (members, capacity)
     for name in ("trust", "efficacy", "energy", "loneliness", "ownership", "disappointment"):
         col = getattr(pop, name)
         assert np.all(np.isfinite(col)), name

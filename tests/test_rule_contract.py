@@ -61,7 +61,9 @@ def test_good_results_pass_unchanged():
     mask = np.zeros(50, dtype=bool)
     assert checked("exhaustion", "ok", lambda *a: mask)(_pop()) is mask
     ids = np.array([3, 7])
-    assert checked("joining", "ok", lambda *a: ids)(_pop()) is ids
+    pop = _pop()
+    pop.state[ids], pop.organisation[ids] = 2, 0  # seated (ENGAGED in organisation 0)
+    assert checked("joining", "ok", lambda *a: ids)(pop) is ids
     assert checked("joining", "ok", lambda *a: np.array([], dtype=np.int64))(_pop()).size == 0
 
 
@@ -105,3 +107,14 @@ def test_a_wrong_signature_is_refused_at_registration_naming_the_expected_one():
     assert "test_rule_contract.py" in text and "'forgetful'" in text
     assert "(pop, engaged_tie_share, matching, free_places, step, p, rng)" in text
     assert "forgetful" not in registry.MECHANISMS["joining"].variants
+
+
+def test_returned_joiners_must_be_seated_and_leavers_unseated():
+    pop = _pop()
+    with pytest.raises(RuleContractError, match="seat the citizens"):
+        checked("joining", "forgets", lambda *a: np.array([4]))(pop)
+    pop.state[:] = 2  # everybody ENGAGED
+    mask = np.zeros(pop.n, dtype=bool)
+    mask[5] = True
+    with pytest.raises(RuleContractError, match="out of their places"):
+        checked("exhaustion", "keeps", lambda *a: mask)(pop)

@@ -52,6 +52,8 @@ class _OptionError(ValueError):
 
 def _analysis_options(args: argparse.Namespace, results: Path) -> dict:
     """Check the options of ``coprod analyze`` against the results before any work."""
+    import json
+
     from model.studies.analysis import load_results
     from model.studies.analysis.answers import parse_reference, reference_mask
     from model.studies.analysis.derived import DERIVED, window_values
@@ -59,7 +61,9 @@ def _analysis_options(args: argparse.Namespace, results: Path) -> dict:
     from model.studies.analysis.results import indicator_columns
 
     df = load_results(results)
-    known = [*indicator_columns(df), *DERIVED]
+    manifest = json.loads((results / "manifest.json").read_text(encoding="utf-8"))
+    declared = list(((manifest.get("experiment") or {}).get("derived")) or {})
+    known = [*indicator_columns(df), *DERIVED, *declared]
     indicators = tuple(i.strip() for i in (args.indicators or "").split(",") if i.strip())
     for ind in indicators:
         if ind not in known:
@@ -78,7 +82,7 @@ def _analysis_options(args: argparse.Namespace, results: Path) -> dict:
     try:
         reference = parse_reference(args.reference)
         if reference is not None and not df.empty:
-            reference_mask(window_values(df), reference)
+            reference_mask(window_values(df), reference, manifest)
         if args.discover:
             try:
                 parse_condition(args.discover, known)
@@ -86,6 +90,20 @@ def _analysis_options(args: argparse.Namespace, results: Path) -> dict:
                 raise ValueError(f"--discover: {exc}") from None
     except ValueError as exc:
         raise _OptionError(str(exc).replace("\n", " ")) from None
+    if not 0 < args.threshold <= 1:
+        raise _OptionError(
+            f"--threshold: given {args.threshold:g}; allowed: a density above 0 and at most 1"
+        )
+    if (
+        window
+        and not df.empty
+        and "step" in df
+        and df.groupby("run_id")["step"].nunique().max() < 2
+    ):
+        raise _OptionError(
+            f"--window: given {args.window!r}; allowed: no window for these results, which "
+            "keep only the final month (keep = 'final' in the experiment)"
+        )
     if args.by:
         col = args.by if args.by.startswith("param:") else f"param:{args.by}"
         if col not in df.columns:

@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from model.rules._jit import ENGAGED
+
 
 class RuleContractError(ValueError):
     """A rule variant returned something its mechanism cannot use."""
@@ -111,13 +113,25 @@ def _check_result(mechanism: str, value, args: tuple) -> str | None:
     return f"return {problem}" if problem else None
 
 
+def _check_effect(mechanism: str, value, args: tuple) -> str | None:
+    """What a joining or exhaustion rule must have done to the citizens it returns: the
+    joiners hold a place, the leavers do not (the model counts entries and exits from them)."""
+    pop = args[0]
+    if mechanism == "joining" and value.size:
+        if not (np.all(pop.state[value] == ENGAGED) and np.all(pop.organisation[value] >= 0)):
+            return "seat the citizens it returns (state ENGAGED with an organisation: take_places)"
+    if mechanism == "exhaustion" and np.any(pop.state[value] == ENGAGED):
+        return "take the citizens it marks out of their places (they are still ENGAGED)"
+    return None
+
+
 def checked(mechanism: str, name: str, fn: Callable) -> Callable:
     """``fn`` with its result checked after every call (see the module docstring)."""
 
     @functools.wraps(fn)
     def rule(*args, **kwargs):
         value = fn(*args, **kwargs)
-        problem = _check_result(mechanism, value, args)
+        problem = _check_result(mechanism, value, args) or _check_effect(mechanism, value, args)
         if problem:
             raise RuleContractError(
                 f"{mechanism} rule {name!r} ({_where(fn)}) returned {_describe(value)}; "

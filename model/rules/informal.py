@@ -28,7 +28,7 @@ from model.rules._jit import kernel, stream_of, uniform
 from model.rules.registry import variant
 from model.simulation.citizens import Population
 from model.simulation.network import share_from_counts
-from model.simulation.scenario import Behaviour
+from model.simulation.scenario import InformalHelp
 
 
 @variant("informal_help", "neighbourly", default=True)
@@ -36,7 +36,7 @@ def help_neighbours(
     pop: Population,
     adj: sp.csr_array,
     deg: np.ndarray,
-    p: Behaviour,
+    p: InformalHelp,
     rng: np.random.Generator,
 ) -> np.ndarray:
     """Update ``pop.helping`` for this month; returns each citizen's share of helping ties."""
@@ -78,7 +78,7 @@ def _start_or_stop(helping, tie_share, ownership, stream, base, w_social, w_owne
                 helping[i] = True
 
 
-def ease_loneliness(pop: Population, helping_tie_share: np.ndarray, p: Behaviour) -> None:
+def ease_loneliness(pop: Population, helping_tie_share: np.ndarray, p: InformalHelp) -> None:
     """Citizens whose ties help neighbours are less lonely: loneliness falls by
     ``help_relief`` times the share of helping ties, each month (the drift back to one's
     baseline, :mod:`.challenges`, pulls the other way)."""

@@ -261,8 +261,13 @@ class CoProductionModel(mesa.Model):
         table.adapt(self.support.management, cfg.support)  # Organisation.step for all at once
         focus, management = table.focus, table.management.astype(np.float32)
         capacity = table.capacity
-        released = self._release_surplus(members, np.floor(capacity).astype(np.int64))
-        free = np.maximum(np.floor(capacity) - members, 0).astype(np.int64)
+        # places are whole at random (below): a member on the fractional place is no surplus
+        released = self._release_surplus(members, np.ceil(capacity - 1e-9).astype(np.int64))
+        # whole free places, rounded at random so that their expected number is the
+        # fractional capacity left: a small organisation of a few agents keeps its vacancy
+        # share at any number of agents (a floor would round it away at 2,000 agents)
+        room = capacity - members + self.rng.random(capacity.size)
+        free = np.maximum(np.floor(room), 0).astype(np.int64)
         # 2. being asked
         engaged_ties = self.rules.recruitment(
             pop,

@@ -12,7 +12,7 @@ class Behaviour(Strict):
     """Behavioural parameters of citizens: calibrated (docs/calibration.md) or assumed."""
 
     open_base: float = P(
-        -4.818,
+        -4.756,
         ge=-10,
         le=5,
         unit="logit/month",
@@ -69,7 +69,7 @@ class Behaviour(Strict):
         description="Chance that being asked makes an inactive citizen open.",
     )
     join_base: float = P(
-        -6.26,
+        -6.27,
         ge=-10,
         le=5,
         unit="logit/month",
@@ -77,7 +77,7 @@ class Behaviour(Strict):
         description="Intercept of an open citizen joining unasked.",
     )
     join_education: list[float] = P(
-        [0.0, 0.311, 0.692],
+        [0.0, 0.229, 0.666],
         unit="logit (low, middle, high)",
         source="Verba et al. 1995 (resources); middle and high: calibration (docs/calibration.md)",
         description="Education effect on joining (skills).",
@@ -94,7 +94,7 @@ class Behaviour(Strict):
         max_length=5,
     )
     join_migration: float = P(
-        -1.199,
+        -1.137,
         ge=-5,
         le=5,
         unit="logit",
@@ -121,7 +121,7 @@ class Behaviour(Strict):
         description="Effect of efficacy.",
     )
     join_asked: float = P(
-        2.24,
+        2.182,
         ge=0,
         le=10,
         unit="logit",
@@ -145,7 +145,7 @@ class Behaviour(Strict):
         description="Social influence on joining.",
     )
     join_matching: float = P(
-        0.0233,
+        0.0241,
         ge=0,
         le=10,
         unit="logit at full matching",

@@ -9,7 +9,7 @@ class InformalHelp(Strict):
     """Who helps neighbours without a place in an organisation, and what it does."""
 
     help_base: float = P(
-        -4.568,
+        -4.525,
         ge=-20,
         le=20,
         unit="logit per month",

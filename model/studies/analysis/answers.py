@@ -21,12 +21,43 @@ from model.studies.analysis import derived, discovery, effects, robustness
 from model.studies.analysis.figures import effect_figure
 from model.studies.analysis.results import PARAM_PREFIX, param_columns
 
-#: Residents aged 14+ a run stands for when the manifest does not say (Cologne).
-DEFAULT_POPULATION = 1_080_000
 #: More factors than this: feature scores rank them before the per-factor table.
 MANY_FACTORS = 6
-#: Outcomes whose larger value is worse (costs, gaps), for regret and robustness.
-SMALLER_IS_BETTER = ("cost_eur_total", "cost_eur_per_year", "education_gap", "migration_gap")
+#: Which way is better, for regret and robustness; outcomes not listed get no ranking.
+LARGER_IS_BETTER = frozenset(
+    {
+        "engaged_share",
+        "engaged_share_edu_low",
+        "engaged_share_edu_mid",
+        "engaged_share_edu_high",
+        "engaged_share_migration",
+        "engaged_share_silent",
+        "trust_mean",
+        "efficacy_mean",
+        "democracy_satisfaction",
+        "climate_progress",
+        "services_coverage",
+        "public_places_quality",
+        "informal_help_share",
+        "engaged_residents",
+        "additional_engaged_residents",
+    }
+)
+SMALLER_IS_BETTER = frozenset(
+    {
+        "lonely_share",
+        "annual_exit_rate",
+        "education_gap",
+        "education_ratio",
+        "migration_gap",
+        "cost_eur",
+        "cost_eur_total",
+        "infrastructure_spend_eur",
+        "cost_eur_per_year",
+        "additional_cost_eur_per_year",
+        "cost_per_additional_engaged_resident",
+    }
+)
 
 
 @dataclass
@@ -42,22 +73,46 @@ class Options:
     notes: list[str] = field(default_factory=list)
 
 
-def _population(manifest: dict) -> float:
-    """The city's residents aged 14+, from the first base scenario the sweep recorded."""
-    for scenario in (manifest.get("scenarios") or {}).values():
+def population(final: pd.DataFrame, manifest: dict) -> pd.Series:
+    """Each run's residents aged 14+: the varied ``city.population`` where it varies, else
+    its base scenario's (``extends`` resolved as the sweep recorded it)."""
+    from model.simulation.scenario import City, Scenario
+
+    col = PARAM_PREFIX + "city.population"
+    by_scenario: dict[str, float] = {}
+    for name, scenario in (manifest.get("scenarios") or {}).items():
         raw = scenario.get("raw") if isinstance(scenario, dict) else None
-        population = ((raw or {}).get("city") or {}).get("population")
-        if population:
-            return float(population)
-    return float(DEFAULT_POPULATION)
+        try:
+            by_scenario[name] = float(Scenario.model_validate(raw or {}).city.population)
+        except Exception:  # a scenario the analysis cannot read: the default city
+            by_scenario[name] = float(City().population)
+    out = final["scenario"].map(by_scenario).fillna(float(City().population)).astype(float)
+    if col in final.columns:
+        out = final[col].astype(float).where(final[col].notna(), out)
+    return out
 
 
-def reference_mask(final: pd.DataFrame, reference: dict[str, Any] | str | None) -> pd.Series:
+def _levers(manifest: dict) -> dict[str, dict]:
+    return (manifest.get("experiment") or {}).get("levers") or {}
+
+
+def reference_mask(
+    final: pd.DataFrame, reference: dict[str, Any] | str | None, manifest: dict | None = None
+) -> pd.Series:
     """Runs of the reference: a scenario by name, runs with the given parameter values, or
-    by default the first design point of the first scenario."""
+    by default, per scenario, the first value of every lever (in all states of the world)
+    or, without levers, the first design point."""
+    levers = _levers(manifest or {})
+    if reference is None and levers:
+        reference = {k: (spec.get("values") or [None])[0] for k, spec in levers.items()}
+        if any(v is None for v in reference.values()):  # a lever over a range: its low end
+            reference = {
+                k: (v if v is not None else min(final[PARAM_PREFIX + k]))
+                for k, v in reference.items()
+            }
     if reference is None:
-        first = final.sort_values(["scenario", "point"]).iloc[0]
-        return (final["scenario"] == first["scenario"]) & (final["point"] == first["point"])
+        first = final.groupby("scenario")["point"].transform("min")
+        return final["point"] == first
     if isinstance(reference, str):
         if reference not in set(final["scenario"]):
             raise ValueError(
@@ -66,6 +121,12 @@ def reference_mask(final: pd.DataFrame, reference: dict[str, Any] | str | None) 
                 "varied parameters"
             )
         return final["scenario"] == reference
+    missing = [k for k in levers if k not in reference and PARAM_PREFIX + k not in reference]
+    if missing:
+        raise ValueError(
+            f"--reference: given {reference}; allowed: a value for every lever, so that the "
+            f"reference is one policy (missing: {', '.join(missing)})"
+        )
     mask = pd.Series(True, index=final.index)
     for key, value in reference.items():
         col = key if key.startswith(PARAM_PREFIX) else PARAM_PREFIX + key
@@ -115,20 +176,21 @@ def prepare(df: pd.DataFrame, manifest: dict, options: Options) -> tuple[pd.Data
     outcomes, and the cost per additional engaged resident against the reference; and the
     mask of the reference runs."""
     final = derived.window_values(df, options.window_months)
-    final = derived.add_derived(final, _population(manifest))
+    residents = population(final, manifest)
+    final = derived.add_derived(final, residents)
     declared = {
         name: {k: v for k, v in (spec or {}).items() if v is not None}
         for name, spec in ((manifest.get("experiment") or {}).get("derived") or {}).items()
     }
     if declared:
         final = derived.apply_declared(final, declared)
-    ref = reference_mask(final, options.reference)
+    ref = reference_mask(final, options.reference, manifest)
     if {"cost_eur_per_year", "engaged_residents"} <= set(final.columns):
         uncertain = [
             PARAM_PREFIX + k for k in (manifest.get("experiment") or {}).get("uncertainties") or {}
         ]
         final = derived.add_cost_per_additional_engaged(
-            final, ref, _population(manifest), pair_on=uncertain
+            final, ref, residents, pair_on=["scenario", *uncertain]
         )
     return final, ref
 
@@ -201,17 +263,27 @@ def section_effects(
     shown = table[table["kind"].isin(["difference", "slope_range"])]
     if "by" in shown.columns:
         shown = shown[shown["by"] == "all"]
+    several = shown["scenario"].nunique() > 1 if "scenario" in shown.columns else False
     rows = [
         [
+            *([r["scenario"]] if several else []),
             r["factor"].removeprefix(PARAM_PREFIX),
             f"{r['level']} vs {r['reference']}" if r["kind"] == "difference" else "low to high",
             r["indicator"],
             f"{r['estimate']:+.3g} [{r['ci_low']:+.3g}, {r['ci_high']:+.3g}]",
-            _verdict(r["ci_low"], r["ci_high"]),
+            r["n"],
+            _verdict(r["ci_low"], r["ci_high"], r["n"]),
         ]
         for r in shown.to_dict("records")
     ]
-    md += [*_table(["factor", "contrast", "indicator", "effect [95% CI]", "reads"], rows), ""]
+    header = ["factor", "contrast", "indicator", "effect [95% CI]", "n", "reads"]
+    md += [*_table((["scenario"] if several else []) + header, rows), ""]
+    md += [
+        f"*reads*: up or down where the interval excludes 0 and rests on at least "
+        f"{effects.MIN_CLUSTERS} runs or pairs (fewer: 'too few runs', since a bootstrap over "
+        "two runs is just their range).",
+        "",
+    ]
     if by and "by" in table.columns:
         md += [f"Broken down by `{by}`: see the column `by` of [effects.csv](effects.csv).", ""]
     overall = table[table["by"] == "all"] if "by" in table.columns else table
@@ -276,7 +348,7 @@ def _interaction_rows(table: pd.DataFrame) -> list[str]:
             f"{r['factor2']} ({r['level2']} vs {r['reference2']})",
             r["indicator"],
             f"{r['estimate']:+.3g} [{r['ci_low']:+.3g}, {r['ci_high']:+.3g}]",
-            _verdict(r["ci_low"], r["ci_high"]),
+            _verdict(r["ci_low"], r["ci_high"], r["n"]),
         ]
         for r in table.to_dict("records")
     ]
@@ -292,8 +364,8 @@ def _interaction_rows(table: pd.DataFrame) -> list[str]:
     ]
 
 
-def _verdict(lo: float, hi: float) -> str:
-    if np.isnan(lo) or np.isnan(hi):
+def _verdict(lo: float, hi: float, n: int | None = None) -> str:
+    if np.isnan(lo) or np.isnan(hi) or (n is not None and n < effects.MIN_CLUSTERS):
         return "too few runs"
     if lo > 0:
         return "up"
@@ -377,7 +449,12 @@ def section_policies(
     uncertain = [PARAM_PREFIX + k for k in exp.get("uncertainties") or {}]
     if not levers:
         return []
-    wanted = {i: i not in SMALLER_IS_BETTER for i in indicators if i in final.columns}
+    wanted = {
+        i: i in LARGER_IS_BETTER
+        for i in indicators
+        if i in final.columns and (i in LARGER_IS_BETTER or i in SMALLER_IS_BETTER)
+    }
+    unranked = [i for i in indicators if i in final.columns and i not in wanted]
     names = {k: f"`{k.removeprefix(PARAM_PREFIX)}`" for k in levers + uncertain}
     md = [
         "## Policies across uncertainties",
@@ -391,12 +468,29 @@ def section_policies(
         "(Lempert et al. 2006; McPhail et al. 2018). Ranks are averaged over the indicators.",
         "",
     ]
-    ranking = robustness.robustness_ranking(final, levers, uncertain, wanted)
+    if unranked:
+        md += [
+            "Not ranked (no direction of better or worse is declared for them): "
+            + ", ".join(f"`{i}`" for i in unranked)
+            + ".",
+            "",
+        ]
+    # an outcome that is empty for a whole policy (a ratio against itself) cannot be ranked
+    usable = {}
+    for ind, larger in wanted.items():
+        try:
+            robustness.regret(final, levers, uncertain, ind, larger)
+            usable[ind] = larger
+        except ValueError as exc:
+            md += [f"`{ind}` is not ranked: {exc}", ""]
+    if not usable:
+        return md
+    ranking = robustness.robustness_ranking(final, levers, uncertain, usable)
     write(ranking, out / "robustness")
     cols = ["rank", "rank_regret", "rank_decile"]
     rows = [[r["policy"], *(r[c] for c in cols)] for r in ranking.to_dict("records")]
     md += [*_table(["policy", "overall rank", "by max regret", "by 10% outcome"], rows), ""]
-    for ind, larger in wanted.items():
+    for ind, larger in usable.items():
         spread = robustness.policy_outcomes(final, levers, ind)
         regret = robustness.regret(final, levers, uncertain, ind, larger)
         table = spread.merge(regret, on=["policy", *levers])

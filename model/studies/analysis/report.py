@@ -179,8 +179,10 @@ def write_report(
         window = options.window_months
         if window and window > 1:
             md += [
-                f"Outcomes in the sections below are averaged over the last {window} months "
-                f"of each run (at least {final.attrs.get('months_averaged', window)}).",
+                f"Key results, derived outcomes, policies and scenario discovery are averaged "
+                f"over the last {window} months of each run (at least "
+                f"{final.attrs.get('months_averaged', window)}); the tables and figures after "
+                "them show the final month.",
                 "",
             ]
         extra = ("education_gap", "cost_eur_per_year")
