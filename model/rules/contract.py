@@ -48,7 +48,7 @@ def _mask(value, n: int) -> str | None:
     return None
 
 
-def _ids(value, n: int, pop) -> str | None:
+def _ids(value, n: int) -> str | None:
     allowed = f"the ids of the new volunteers (a numpy integer array of distinct ids in 0..{n - 1})"
     if not (isinstance(value, np.ndarray) and value.ndim == 1):
         return allowed
@@ -102,7 +102,7 @@ def _check_result(mechanism: str, value, args: tuple) -> str | None:
         return f"leave {problem}" if problem else None
     problem = {
         "exhaustion": lambda: _mask(value, n),
-        "joining": lambda: _ids(value, n, pop),
+        "joining": lambda: _ids(value, n),
         "recruitment": lambda: _per_citizen(
             value, n, 0, np.inf, "each citizen's number of engaged ties"
         ),

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.studies.analysis import derived, discovery, effects, robustness
+from model.studies.analysis import derived, discovery, effects, markdown, robustness
 from model.studies.analysis.figures import effect_figure
 from model.studies.analysis.results import PARAM_PREFIX, param_columns
 
@@ -204,8 +204,7 @@ def _cell(v: Any) -> str:
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return lines + ["| " + " | ".join(_cell(v) for v in r) + " |" for r in rows]
+    return markdown.table(header, rows, _cell)
 
 
 def _factors(final: pd.DataFrame) -> list[str]:

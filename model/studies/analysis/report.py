@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from model.studies.analysis import answers
+from model.studies.analysis import answers, markdown
 from model.studies.analysis.figures import (
     _fmt,
     _short_names,
@@ -77,9 +77,7 @@ def _md_cell(v: Any) -> str:
 
 
 def _md_table(header: list[str], rows: list[list[Any]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(_md_cell(v) for v in r) + " |" for r in rows]
-    return lines
+    return markdown.table(header, rows, _md_cell)
 
 
 def _key_results(summary: pd.DataFrame, indicators: list[str], max_rows: int = 20) -> list[str]:
