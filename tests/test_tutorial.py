@@ -88,6 +88,7 @@ def test_tutorial_blocks_run_in_order(workdir, capsys):
                 if line.strip() and not line.startswith("#"):
                     run_command(line.split("  #")[0].strip(), namespace, workdir, capsys)
     assert "lonely_hesitate" in registry.available("joining")
+    assert "asked_stay" in registry.available("exhaustion")
     assert (workdir / "runs" / "lonely" / "summary.json").is_file()
     assert (workdir / "runs" / "lonely_sweep" / "analysis" / "report.md").is_file()
 
@@ -104,3 +105,11 @@ def test_the_tutorial_names_real_files_and_sections():
     for path in re.findall(r"`(model/[\w/]+\.py)`", text):
         if "variants/lonely" not in path:
             assert (ROOT / path).is_file(), path
+
+
+def test_a_changed_exit_hazard_is_a_variant_of_a_few_lines():
+    """Issue 16: changing one formula must not mean copying a compiled loop."""
+    variant = next(text for kind, text in blocks() if kind == "python" and "asked_stay" in text)
+    lines = [line for line in variant.splitlines() if line.strip()]
+    assert len(lines) <= 15, variant
+    assert 'hook="exit_hazard"' in variant

@@ -12,7 +12,7 @@
                  [--scheduler ADDRESS] [--resume]
     coprod analyze RESULTS_DIR
     coprod rules
-    coprod new-rule MECHANISM NAME [--force] [--root DIR]
+    coprod new-rule MECHANISM NAME [--whole] [--force] [--root DIR]
 
 Bad input exits with status 2 and one line naming file, key, given value and what is
 allowed; no traceback. A sweep stopped with Ctrl-C or SIGTERM exits with status 130 or 143
@@ -409,7 +409,9 @@ def cmd_new_rule(args: argparse.Namespace) -> int:
     from model.rules.registry import VariantError
 
     try:
-        written = new_rule(args.mechanism, args.name, root=args.root, force=args.force)
+        written = new_rule(
+            args.mechanism, args.name, root=args.root, force=args.force, whole=args.whole
+        )
     except (ScaffoldError, VariantError) as exc:
         print(f"error: new-rule {exc}", file=sys.stderr)
         return 2
@@ -503,6 +505,11 @@ def parser() -> argparse.ArgumentParser:
     n = sub.add_parser("new-rule", help="write a new rule variant and its test, ready to edit")
     n.add_argument("mechanism", help="mechanism whose rule to vary (see `coprod rules`)")
     n.add_argument("name", help="name of the new variant (a Python identifier, e.g. my_rule)")
+    n.add_argument(
+        "--whole",
+        action="store_true",
+        help="replace the whole rule (default: only its hook, the one formula, if it has one)",
+    )
     n.add_argument("--force", action="store_true", help="overwrite the variant's files")
     n.add_argument("--root", type=Path, help="project folder to write into (default: this project)")
     n.set_defaults(func=cmd_new_rule)
@@ -515,7 +522,12 @@ def main(argv: list[str] | None = None) -> int:
     given = list(sys.argv[1:] if argv is None else argv)
     args.argv = given[given.index("analyze") + 1 :] if "analyze" in given else []
     try:
-        return args.func(args)
+        status = args.func(args)
+        # a student's variant file that fails on import: the command went on without it
+        from model.rules import registry
+
+        registry.report_broken()
+        return status
     except (ScenarioError, VariantError, RuleContractError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from model.rules import registry
+from model.rules import hooks, registry
 
 #: The project folder (holds ``model/`` and ``tests/``): source locations are shown
 #: relative to it.
@@ -143,7 +143,16 @@ def rules_listing(width: int = 100) -> str:
     out = []
     for m in registry.MECHANISMS.values():
         out.extend(textwrap.wrap(f"{m.name}: {m.summary}", width=width, subsequent_indent="  "))
-        out.append(f"  hook: {m.hook}")
+        out.append(f"  rule: {m.rule}")
+        for h in hooks.of(m.name):
+            out.extend(
+                textwrap.wrap(
+                    f"hook: {h.signature} -> {h.returns}",
+                    width=width,
+                    initial_indent="  ",
+                    subsequent_indent="        ",
+                )
+            )
         infos = variants(m.name)
         pad = max(len(v.name) for v in infos) + 2
         for v in infos:
@@ -154,10 +163,25 @@ def rules_listing(width: int = 100) -> str:
             )
             lines[0] = f"  {mark} {v.name:<{pad}}" + lines[0][len(indent) :]
             out.extend(lines)
-            out.append(f"{indent}{v.where}")
+            fn = m.variants[v.name]
+            hooked = f" (overrides hook {fn.hook})" if getattr(fn, "hook", None) else ""
+            out.append(f"{indent}{v.where}{hooked}")
+            for key, d in (getattr(fn, "params", None) or {}).items():
+                out.extend(
+                    textwrap.wrap(
+                        f"param {key} = {d.default:g} ({d.unit}; range {d.range[0]:g} to "
+                        f"{d.range[1]:g}; {d.source}) - set in [rules.params.{v.name}]",
+                        width=width,
+                        initial_indent=indent,
+                        subsequent_indent=indent + "  ",
+                    )
+                )
         out.append("")
     out.append('* default. Choose a rule in a scenario: [rules] MECHANISM = "NAME".')
-    out.append("Write your own: uv run coprod new-rule MECHANISM NAME")
+    out.append(
+        "Write your own: uv run coprod new-rule MECHANISM NAME (overrides the mechanism's "
+        "hook if it has one; --whole for the whole rule)"
+    )
     return "\n".join(out) + "\n"
 
 
@@ -179,7 +203,7 @@ def hook(mechanism: str) -> Hook:
     """The hook of ``mechanism``: its parameters (checked against the default rule's)."""
     registry.load()
     m = registry.MECHANISMS[mechanism]
-    function, _, rest = m.hook.partition("(")
+    function, _, rest = m.rule.partition("(")
     names = [a.strip() for a in rest.rstrip(")").split(",") if a.strip()]
     fn = m.variants[m.default]
     sig = inspect.signature(fn)
@@ -248,13 +272,29 @@ def paths(name: str, root: Path | None = None) -> tuple[Path, Path]:
 
 
 def new_rule(
-    mechanism: str, name: str, *, root: Path | None = None, force: bool = False
+    mechanism: str,
+    name: str,
+    *,
+    root: Path | None = None,
+    force: bool = False,
+    whole: bool = False,
 ) -> list[Path]:
-    """Write variant ``name`` of ``mechanism`` and its test under ``root``; return the paths."""
+    """Write variant ``name`` of ``mechanism`` and its test under ``root``; return the paths.
+
+    The variant overrides the mechanism's hook (its one formula, :mod:`model.rules.hooks`) if
+    it has one, unless ``whole``: then it replaces the whole rule."""
     check_new(mechanism, name, root, force)
     target, test = paths(name, root)
+    from model.interface.hook_template import hook_variant_source
+
+    own_hooks = hooks.of(mechanism)
+    source = (
+        hook_variant_source(own_hooks[0], name)
+        if own_hooks and not whole
+        else variant_source(mechanism, name)
+    )
     for path, text in (
-        (target, variant_source(mechanism, name)),
+        (target, source),
         (test, test_source(mechanism, name)),
     ):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -267,24 +307,39 @@ def next_steps(mechanism: str, name: str, written: list[Path], root: Path | None
     root = root or ROOT
     target, test = (_relative(p, root) for p in written)
     h = hook(mechanism)
+    formula = next(
+        (
+            f" (its formula {k.signature})"
+            for k in hooks.of(mechanism)
+            if k.name in _text(written[0])
+        ),
+        "",
+    )
     return (
         "".join(f"wrote {_relative(p, root)}\n" for p in written)
-        + f"The {mechanism} rule {name!r} runs and behaves like the default {h.default!r} "
-        "until you change it. Next:\n"
-        f"  1. edit {target} at '# TODO: your rule' (and its docstring: ODD submodel, "
+        + f"The {mechanism} rule {name!r}{formula} runs and behaves like the default "
+        f"{h.default!r} until you change it. Next:\n"
+        f"  1. edit {target} at '# TODO: your rule' (and its docstring: ODD section, "
         "references)\n"
         f"  2. uv run pytest {test}   (then write test_the_variant_differs_from_the_default)\n"
         f'  3. use it in a scenario:   [rules]  {mechanism} = "{name}"\n'
     )
 
 
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
 # ------------------------------------------------------------------------------ templates
 
 
 def _odd_submodel(module: types.ModuleType) -> str:
-    """``ODD submodel 3 ("Joining decision")`` from the module docstring of a default rule."""
-    found = re.search(r'ODD submodel \d+ \("[^"]+"\)', module.__doc__ or "")
-    return found.group(0) if found else "ODD submodel"
+    """``ODD section 7.3 ("Joining decision")`` from the module docstring of a default rule."""
+    found = re.search(r'ODD section 7\.\d+ \("[^"]+"\)', module.__doc__ or "")
+    return found.group(0) if found else "ODD section 7"
 
 
 def _imports(h: Hook) -> list[str]:
@@ -385,7 +440,7 @@ def variant_source(mechanism: str, name: str) -> str:
                     "rule``. Keep the hook's promises (the default's docstring; ``uv run "
                     "coprod rules``): the same arguments, the same kind of result, the "
                     "citizens' columns left valid. Plain numpy is fine.",
-                    f"2. ODD submodel: this replaces the rule of {_odd_submodel(module)} in "
+                    f"2. ODD section: this replaces the rule of {_odd_submodel(module)} in "
                     "docs/ODD.md. Say what your rule assumes and how it differs from the "
                     "default.",
                     "3. References: where the rule comes from, below.",

@@ -17,6 +17,7 @@ from collections.abc import Callable
 import numpy as np
 
 from model.rules._jit import ENGAGED
+from model.rules.hooks import describe
 
 
 class RuleContractError(ValueError):
@@ -24,17 +25,15 @@ class RuleContractError(ValueError):
 
 
 def _describe(value) -> str:
-    if value is None:
-        return "None"
-    if isinstance(value, np.ndarray):
-        return f"a {value.dtype} array of shape {value.shape}"
-    return f"a {type(value).__name__}"
+    return describe(value)
 
 
 def _where(fn: Callable) -> str:
+    fn = inspect.unwrap(fn)
+    fn = getattr(fn, "formula", fn)  # a rule built around a hook: the hook's file
     try:
-        file = inspect.getsourcefile(inspect.unwrap(fn)) or "?"
-        line = inspect.getsourcelines(inspect.unwrap(fn))[1]
+        file = inspect.getsourcefile(fn) or "?"
+        line = inspect.getsourcelines(fn)[1]
     except (OSError, TypeError):
         return getattr(fn, "__module__", "?")
     parts = file.replace("\\", "/").split("/")

@@ -1,6 +1,6 @@
 """Exhaustion and exit: energy, burnout, recovery and exit for life reasons.
 
-ODD submodel 8 ("Exhaustion and exit"). A volunteer's energy falls with load (weekly hours
+ODD section 7.8 ("Exhaustion and exit"). A volunteer's energy falls with load (weekly hours
 relative to disposable time), less so with good volunteer management in their organisation,
 an agency's load relief and recognition; it recovers toward 1 at ``energy_recovery`` of the
 deficit a month. Below ``exhaustion_threshold`` a volunteer burns out (``exhausted``) and
@@ -12,10 +12,16 @@ ownership of a measure they helped shape (``ownership_exit``); disappointment ad
 ``exit_disappointment`` per unit (also lowered by ownership). Every number is a
 ``[behaviour]`` parameter (docs/ODD.md, Appendix A).
 
+The exit hazard is the mechanism's hook (:func:`exit_hazard`, :mod:`model.rules.hooks`): a
+variant that changes only why volunteers quit overrides it in a few lines, as
+``managed_retention`` does.
+
 References
 ----------
 Allen, J. A. & Mueller, S. L. (2013). The revolving door: a closer look at
 major factors in volunteers' intention to quit. J. Community Psychology 41(2).
+Cuskelly, G., Taylor, T., Hoye, R. & Darcy, S. (2006). Volunteer management practices and
+volunteer retention: a human resource management approach. Sport Management Review 9(2).
 Studer & von Schnurbein (2013), see :mod:`.infrastructure`.
 """
 
@@ -24,7 +30,8 @@ from __future__ import annotations
 import numpy as np
 
 from model.rules._jit import ENGAGED, EXHAUSTED, INACTIVE, OPEN, kernel, stream_of, uniform
-from model.rules.registry import variant
+from model.rules.hooks import declare, no_formula
+from model.rules.registry import param, variant
 from model.simulation.citizens import Population
 from model.simulation.scenario import Behaviour
 
@@ -41,6 +48,71 @@ def _exit_hazard(
     )
 
 
+def _with_exit_hazard(formula):
+    """The ``energy`` rule with ``formula`` as its exit hazard (a variant's hook)."""
+
+    def rule(pop, management_by_org, load_relief, recognition, p, rng):
+        organisation = pop.organisation
+        management = np.where(
+            organisation >= 0,
+            np.asarray(management_by_org, dtype=np.float64)[np.maximum(organisation, 0)],
+            0.0,
+        )
+        hazard = formula(pop, p, recognition, management)
+        return _spend(pop, management_by_org, load_relief, recognition, p, rng, hazard)
+
+    return rule
+
+
+@declare(
+    "exhaustion",
+    returns="each citizen's monthly chance to quit if volunteering (and not burnt out)",
+    build=_with_exit_hazard,
+)
+def exit_hazard(pop: Population, p: Behaviour, recognition: float, management: np.ndarray):
+    """Monthly chance that a volunteer quits (the hook of the exhaustion rule, ODD 7.8).
+
+    Life reasons (``exit_life``: job, family, moving) are beyond the city's reach; quitting
+    by choice (``exit_voluntary``, lowered by recognition, raised by disappointment) is not,
+    and ownership of a measure one helped shape keeps people carrying it (``ownership_exit``).
+    ``recognition`` is the city's (0..1); ``management`` the quality of volunteer management
+    in each citizen's organisation (0 outside one), unused here. The compiled rules compute
+    the same formula (:func:`_exit_hazard`).
+    """
+    by_choice = (
+        p.exit_voluntary * (1 - p.recognition_exit * recognition)
+        + p.exit_disappointment * pop.disappointment
+    )
+    return p.exit_life + by_choice * (1 - p.ownership_exit * pop.ownership)
+
+
+@variant(
+    "exhaustion",
+    "managed_retention",
+    hook="exit_hazard",
+    params={
+        "management_retention": param(
+            0.3,
+            unit="share of the voluntary exit hazard removed at management quality 1",
+            range=(0.0, 0.6),
+            source="assumption: Cuskelly et al. (2006) find fewer retention problems where "
+            "clubs plan and support volunteers, without an effect size; 0.6 bounds it below "
+            "the whole voluntary hazard",
+        )
+    },
+    de="Gutes Freiwilligenmanagement hält Engagierte: sie hören seltener aus eigenem "
+    "Entschluss auf.",
+)
+def managed_exit_hazard(pop, p, recognition, management):
+    """Good volunteer management keeps volunteers: the exit hazard by choice falls by
+    ``management_retention`` times the management quality of their organisation (Cuskelly,
+    Taylor, Hoye & Darcy 2006), on top of the energy budget that management already eases."""
+    life = p.exit_life
+    return life + (exit_hazard(pop, p, recognition, management) - life) * (
+        1 - p.management_retention * management
+    )
+
+
 @variant("exhaustion", "energy", default=True)
 def spend_energy_and_exit(
     pop: Population,
@@ -51,6 +123,10 @@ def spend_energy_and_exit(
     rng: np.random.Generator,
 ) -> np.ndarray:
     """Update energy and states. Returns a mask of volunteers who left this month."""
+    return _spend(pop, management_by_org, load_relief, recognition, p, rng, None)
+
+
+def _spend(pop, management_by_org, load_relief, recognition, p, rng, hazard) -> np.ndarray:
     left = np.empty(pop.n, dtype=bool)
     _spend_energy_and_exit(
         pop.state,
@@ -77,6 +153,7 @@ def spend_energy_and_exit(
         p.management_drain,
         p.exhausted_recovery,
         p.recovered_energy,
+        no_formula() if hazard is None else hazard,
     )
     return left
 
@@ -105,7 +182,9 @@ def _spend_energy_and_exit(
     management_drain,
     exhausted_recovery,
     recovered,
+    given_hazard,
 ):
+    own_formula = given_hazard.size == 0  # else a variant's hook computed the exit hazard
     for i in range(state.size):
         engaged = state[i] == ENGAGED
         exhausted = state[i] == EXHAUSTED
@@ -125,13 +204,17 @@ def _spend_energy_and_exit(
                 state[i] = EXHAUSTED
                 left[i] = True
             else:
-                hazard = _exit_hazard(
-                    exit_life,
-                    exit_voluntary,
-                    exit_disappointment,
-                    disappointment[i],
-                    ownership[i],
-                    ownership_exit,
+                hazard = (
+                    _exit_hazard(
+                        exit_life,
+                        exit_voluntary,
+                        exit_disappointment,
+                        disappointment[i],
+                        ownership[i],
+                        ownership_exit,
+                    )
+                    if own_formula
+                    else given_hazard[i]
                 )
                 if uniform(stream) < hazard:
                     state[i] = INACTIVE

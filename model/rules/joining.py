@@ -1,6 +1,6 @@
 """Joining: becoming willing (open) and taking up a volunteer place (engaged).
 
-ODD submodel 3 ("Joining decision"), after the civic voluntarism model: people engage when
+ODD section 7.3 ("Joining decision"), after the civic voluntarism model: people engage when
 they *can* (resources: time, education as skills), *want to* (engagement: interest,
 efficacy, ownership, no disappointment) and *are asked* (recruitment networks), with social
 influence from the share of engaged ties (threshold models of collective behaviour).
@@ -10,9 +10,11 @@ Two steps each month, both logistic in their predictors:
 1. :func:`become_open` — inactive citizens become willing (``open``); being asked makes an
    inactive citizen open with probability ``asked_opens`` (more for silent groups asked in
    person); open citizens lose the willingness with ``open_lapse`` (faster when disappointed).
-2. :func:`join` — open citizens join an organisation with a free place. Unasked joiners
-   profit from a volunteer agency's matching. Places are limited: when more want to join than
-   there are places, the asked go first.
+2. :func:`join` — open citizens join an organisation with a free place, each with the
+   chance :func:`propensity` (the mechanism's hook: a variant that changes only who wants
+   to join overrides it, :mod:`model.rules.hooks`). Unasked joiners profit from a volunteer
+   agency's matching. Places are limited: when more want to join than there are places, the
+   asked go first.
 
 References
 ----------
@@ -27,6 +29,7 @@ import math
 import numpy as np
 
 from model.rules._jit import INACTIVE, OPEN, kernel, stream_of, uniform
+from model.rules.hooks import declare
 from model.rules.registry import variant
 from model.simulation.citizens import Population, State
 from model.simulation.scenario import Behaviour
@@ -91,6 +94,55 @@ def _become_open(
                 state[i] = INACTIVE
 
 
+def _with_propensity(formula):
+    """The ``logistic`` rule with ``formula`` as its propensity to join (a variant's hook)."""
+
+    def rule(pop, engaged_tie_share, matching, free_places, step, p, rng):
+        chance = formula(pop, p, np.asarray(engaged_tie_share, dtype=np.float32), matching)
+        ids = _would_join_with(pop.state, stream_of(rng), chance)
+        return take_places(pop, ids, free_places, step, p, rng)
+
+    return rule
+
+
+@declare(
+    "joining",
+    returns="each citizen's monthly chance to take up a free place if open",
+    build=_with_propensity,
+)
+def propensity(pop: Population, p: Behaviour, engaged_tie_share: np.ndarray, matching: float):
+    """Monthly chance that each citizen, if open, takes up a place (the hook of the joining
+    rule, ODD 7.3): logistic in resources (education, life stage, migration background,
+    time), motivation (efficacy, ownership), social influence (``engaged_tie_share``: the
+    share of one's ties who volunteer) and recruitment (being asked; for the unasked, an
+    agency's ``matching``). The compiled rule computes the same formula (:func:`_propensity`).
+    """
+    x = (
+        p.join_base
+        + np.asarray(p.join_education)[pop.education]
+        + np.asarray(p.join_age)[pop.age_group]
+        + p.join_migration * pop.migration
+        + p.join_time * pop.time
+        + p.join_efficacy * pop.efficacy
+        + p.join_ownership * pop.ownership
+        + p.join_social * engaged_tie_share
+        + np.where(pop.asked, p.join_asked, p.join_matching * matching)
+    )
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+@kernel
+def _would_join_with(state, stream, chance):
+    """Ids of the open citizens who take up a place, each with their ``chance``."""
+    ids = np.empty(state.size, dtype=np.int64)
+    k = 0
+    for i in range(state.size):
+        if state[i] == OPEN and uniform(stream) < chance[i]:
+            ids[k] = i
+            k += 1
+    return ids[:k]
+
+
 def join_propensity(
     pop: Population,
     engaged_tie_share: np.ndarray,
@@ -98,7 +150,8 @@ def join_propensity(
     p: Behaviour,
     ids: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Monthly probability that each citizen (or each of ``ids``), if open, takes up a place."""
+    """:func:`propensity` of each citizen (or each of ``ids``), compiled: the same numbers,
+    fast at a million citizens."""
     if ids is None:
         ids = np.arange(pop.n)
     out = np.empty(ids.size, dtype=np.float32)

@@ -1,12 +1,13 @@
 """Participation processes: who takes part, in which format, and what comes of it.
 
-ODD submodel 1 ("Participation processes"). The administration opens decisions on the
+ODD section 7.1 ("Participation processes"). The administration opens decisions on the
 challenges. Each process has a *rung* (Arnstein's ladder: inform, consult, co-design,
 co-decide), a *timing* (early, while goals and measures are open; late, after the decision)
 and one or more *formats*:
 
 * **open consultation** — self-selected: the chance to take part rises with interest in the
-  topic and with education, and silent groups take part less (socially skewed);
+  topic and with education, and silent groups take part less (socially skewed); this chance
+  is the mechanism's hook (:func:`consultation_chance`, :mod:`model.rules.hooks`);
 * **broad actor forum** — a forum of ``forum_size`` residents (about 150: Bonn4Future):
   organisations send their engaged members; a participation office widens it beyond the
   usual expert bubble to open citizens;
@@ -45,6 +46,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from model.rules._jit import ENGAGED, OPEN, kernel, skip_to_next, stream_of, uniform
+from model.rules.hooks import declare
 from model.rules.registry import variant
 from model.simulation.citizens import Population
 from model.simulation.scenario import (
@@ -96,6 +98,38 @@ def draw_participants(
     silent_reach: float = Behaviour.model_fields["silent_reach"].default,
 ) -> None:
     """Add this month's participants of ``proc`` to its ``participants`` mask."""
+    _draw(proc, pop, office, s, rng, silent_reach, None)
+
+
+def _with_consultation_chance(formula):
+    """The ``formats`` rule with ``formula`` as the chance of answering an open consultation
+    (a variant's hook): each citizen takes part with their chance, drawn one by one."""
+
+    def rule(proc, pop, office, s, rng, silent_reach=draw_participants.__defaults__[0]):
+        _draw(proc, pop, office, s, rng, silent_reach, formula)
+
+    return rule
+
+
+@declare(
+    "participation",
+    returns="each citizen's monthly chance to answer an open consultation",
+    build=_with_consultation_chance,
+)
+def consultation_chance(pop: Population, s: Support, topic: int, reach: float) -> np.ndarray:
+    """Monthly chance that each citizen takes part in an open consultation (the hook of the
+    participation rule, ODD 7.1): ``consultation_rate`` times the citizen's interest in the
+    ``topic`` (0..4, the order of the challenges) times the selection by education
+    (``education_selection``); silent citizens take part with ``reach`` of that (their
+    ``silent_reach``, raised by a participation office and outreach). The compiled rule
+    computes the same formula, drawing only the few who take part
+    (:func:`_open_consultation`)."""
+    selection = np.asarray(s.education_selection)[pop.education]
+    chance = s.consultation_rate * pop.interest[:, topic] * selection
+    return np.where(pop.silent, reach * chance, chance)
+
+
+def _draw(proc, pop, office, s, rng, silent_reach, formula) -> None:
     if proc.participants is None:
         proc.participants = np.zeros(pop.n, dtype=bool)
     topic = CHALLENGES.index(proc.topic)
@@ -104,6 +138,13 @@ def draw_participants(
         if fmt == Format.open_consultation:
             # silent groups answer open calls less; the office and outreach close part of it
             gap = 1.0 - silent_reach
+            reach = silent_reach + gap * (
+                s.office_silent_reach * office + s.outreach_silent_reach * proc.outreach
+            )
+            if formula is not None:
+                chance = formula(pop, s, topic, reach)
+                proc.participants |= rng.random(pop.n) < chance
+                continue
             _open_consultation(
                 proc.participants,
                 pop.silent,
@@ -113,8 +154,7 @@ def draw_participants(
                 topic,
                 stream_of(rng),
                 s.consultation_rate,
-                silent_reach
-                + gap * (s.office_silent_reach * office + s.outreach_silent_reach * proc.outreach),
+                reach,
             )
         elif fmt == Format.actor_forum and not proc.forum_drawn:
             _actor_forum(proc, pop, s.office_forum_open * office, rng)

@@ -1,6 +1,6 @@
 """Being asked: organisations, engaged neighbours and outreach staff ask citizens to help.
 
-ODD submodel 2 ("Being asked"). Being asked is the strongest situational predictor of
+ODD section 7.2 ("Being asked"). Being asked is the strongest situational predictor of
 starting to volunteer; about half of engaged Germans started because they were asked. Each
 month a non-engaged citizen is asked
 
@@ -12,6 +12,10 @@ month a non-engaged citizen is asked
   ``silent_reach`` only. Asks follow the organisations' members, not the number of their
   open places, so the supply of places does not decide how many are asked;
 * in person by outreach staff, who contact silent citizens only.
+
+The chance of being asked by ties and organisations is the mechanism's hook
+(:func:`chance_asked`, :mod:`model.rules.hooks`): a variant that changes only who is asked
+overrides it in a few lines.
 
 References
 ----------
@@ -26,9 +30,59 @@ import numpy as np
 import scipy.sparse as sp
 
 from model.rules._jit import ENGAGED, OPEN, kernel, stream_of, uniform
+from model.rules.hooks import declare, no_formula
 from model.rules.registry import variant
 from model.simulation.citizens import Population
 from model.simulation.scenario import Behaviour
+
+
+def _with_chance_asked(formula):
+    """The ``network`` rule with ``formula`` as the chance of being asked (a variant's hook)."""
+
+    def rule(pop, adj, recruiting_members, agency_reach, outreach_contacts, p, rng):
+        engaged_ties, per_visibility, reach = _ties_and_reach(
+            pop, adj, recruiting_members, agency_reach, outreach_contacts, p
+        )
+        chance = formula(pop, p, engaged_ties, per_visibility)
+        _ask(
+            pop.state,
+            pop.silent,
+            pop.migration,
+            engaged_ties,
+            stream_of(rng),
+            no_formula(),
+            per_visibility,
+            p.silent_reach,
+            p.ask_migration,
+            reach,
+            pop.asked,
+            pop.asked_in_person,
+            chance,
+        )
+        return engaged_ties
+
+    return rule
+
+
+@declare(
+    "recruitment",
+    returns="each citizen's monthly chance to be asked by ties or organisations",
+    build=_with_chance_asked,
+)
+def chance_asked(pop: Population, p: Behaviour, engaged_ties: np.ndarray, per_visibility: float):
+    """Monthly chance that each citizen is asked to help (the hook of the recruitment rule,
+    ODD 7.2): by each of their ``engaged_ties`` with ``ask_per_engaged_tie``, and by
+    organisations with ``per_visibility`` per unit of visibility (the silent and those with a
+    migration background are less visible: ``silent_reach``, ``ask_migration``). Outreach
+    staff's personal contacts of silent citizens come first and are not part of it; the
+    engaged and the exhausted are never asked. The compiled rule computes the same formula.
+    """
+    from_ties = 1.0 - np.exp(-p.ask_per_engaged_tie * engaged_ties)
+    visibility = np.where(pop.silent, p.silent_reach, 1.0) * np.where(
+        pop.migration, p.ask_migration, 1.0
+    )
+    from_orgs = np.minimum(1.0, visibility * per_visibility)
+    return 1.0 - (1.0 - from_ties) * (1.0 - from_orgs)
 
 
 @variant("recruitment", "network", default=True)
@@ -63,6 +117,7 @@ def ask_to_join(
         reach,
         pop.asked,
         pop.asked_in_person,
+        no_formula(),
     )
     return engaged_ties
 
@@ -104,6 +159,7 @@ def ask_at_random(
         reach,
         pop.asked,
         pop.asked_in_person,
+        no_formula(),
     )
     return engaged_ties
 
@@ -178,7 +234,9 @@ def _ask(
     reach,
     asked,
     in_person,
+    given_chance,
 ):
+    own_formula = given_chance.size == 0  # else a variant's hook computed the chance
     for i in range(state.size):
         if state[i] > OPEN:  # engaged or exhausted: nobody asks
             asked[i] = in_person[i] = False
@@ -186,10 +244,13 @@ def _ask(
         # outreach staff contact silent citizens in person
         person = silent[i] and reach > 0.0 and uniform(stream) < reach
         if not person:
-            from_ties = by_ties[int(engaged_ties[i])]
-            visibility = _visibility(silent[i], migration[i], silent_reach, ask_migration)
-            from_orgs = min(1.0, visibility * per_visibility)
-            chance = 1.0 - (1.0 - from_ties) * (1.0 - from_orgs)
+            if own_formula:
+                from_ties = by_ties[int(engaged_ties[i])]
+                visibility = _visibility(silent[i], migration[i], silent_reach, ask_migration)
+                from_orgs = min(1.0, visibility * per_visibility)
+                chance = 1.0 - (1.0 - from_ties) * (1.0 - from_orgs)
+            else:
+                chance = given_chance[i]
             asked[i] = chance > 0.0 and uniform(stream) < chance
         else:
             asked[i] = True

@@ -136,6 +136,9 @@ def serve(
     t0 = time.perf_counter()
     for problem in warm_up(all_variants=True):
         print(f"coprod app: warning: {problem}", file=sys.stderr)
+    from model.rules import registry
+
+    registry.report_broken()  # a variant file that fails on import: the page goes on without it
     if time.perf_counter() - t0 > 3:
         print(
             f"coprod app: prepared the model's compiled rules ({time.perf_counter() - t0:.0f} s; "

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from model.rules.registry import VariantError, VariantFileError, available
+from model.rules.registry import VariantError, VariantFileError, VariantParamError, available
 from model.simulation.scenario import (
     Scenario,
     TimelineDateError,
@@ -179,12 +179,9 @@ def _explain(path: Path, raw: dict, exc: ValidationError) -> ScenarioError:
     key = _key_path(loc)
     given = err.get("input")
     if isinstance(cause, VariantFileError):  # not the scenario's fault: name the file
-        return ScenarioError(
-            cause.file,
-            "",
-            f"a file that fails on import ({cause.problem})",
-            "a file that imports without errors (fix it, or move it out of model/rules/variants/)",
-        )
+        raise cause from None  # its own one-line message: file, line, the error and the fix
+    if isinstance(cause, VariantParamError):
+        return ScenarioError(path, cause.key, cause.given, cause.allowed)
     if isinstance(cause, VariantError) and loc and loc[0] == "rules":
         names = ", ".join(repr(n) for n in available(str(loc[-1])))
         return ScenarioError(path, key, given, f"one of {names} (uv run coprod rules)")

@@ -1,6 +1,6 @@
 """What comes of a participation process: influence, adoption, and the projects it opens.
 
-Each number here shapes ODD submodel 7.1 and is a prior for calibration and sensitivity
+Each number here shapes ODD section 7.1 and is a prior for calibration and sensitivity
 analysis: the range is what a sweep may vary it over.
 """
 

@@ -53,13 +53,36 @@ class Rules(Strict):
         "neighbourly",
         description="Rule of mechanism 12 (informal help); `coprod rules` lists them.",
     )
+    params: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="Parameters of rule variants that declare their own, by variant: "
+        "[rules.params.managed_retention] management_retention = 0.4 (`coprod rules` lists "
+        "them with unit, range and source).",
+    )
 
-    @field_validator("*")
+    @field_validator(
+        "participation",
+        "recruitment",
+        "joining",
+        "ownership",
+        "trust",
+        "exhaustion",
+        "informal_help",
+    )
     @classmethod
     def _registered(cls, name: str, info) -> str:
         from model.rules import registry
 
         return registry.check(info.field_name, name)
+
+    @field_validator("params", mode="before")
+    @classmethod
+    def _declared(cls, given):
+        from model.rules import registry
+
+        if not isinstance(given, dict):
+            raise registry.VariantParamError("rules.params", given, "a table of variant names")
+        return registry.check_params(given)
 
 
 class ProcessSpec(Strict):

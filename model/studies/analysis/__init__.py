@@ -20,6 +20,7 @@ module       what it does
 results      reads the manifest, the runs and the failures; which columns are what
 tables       statistics per scenario and design point; paired differences from a reference
 structural   which conclusions hold under every rule variant (structural uncertainty)
+rule_differences  the difference each rule variant makes, with its interval, per indicator
 sensitivity  Sobol and Morris indices (SALib)
 figures      fan charts, the education gradient, sensitivity charts
 report       all of it written to ``analysis/`` with a Markdown report

@@ -22,7 +22,6 @@ from model.studies.analysis.results import (
     EDU_COLUMNS,
     FAN_INDICATORS,
     MAIN_INDICATORS,
-    PARAM_PREFIX,
     SENSITIVITY_DESIGNS,
     final_values,
     load_failures,
@@ -30,22 +29,14 @@ from model.studies.analysis.results import (
     load_results,
     param_columns,
 )
+from model.studies.analysis.rule_differences import section_rules
 from model.studies.analysis.sensitivity import (
     convergence,
     replication_convergence,
     sensitivity,
     warnings_for,
 )
-from model.studies.analysis.structural import (
-    MIN_PAIRS,
-    _effect_text,
-    _is_share,
-    _num,
-    conclusion_sentences,
-    conclusions_by_rule,
-    rule_columns,
-    rule_effects_chart,
-)
+from model.studies.analysis.structural import rule_columns
 from model.studies.analysis.tables import differences_from_baseline, reference_group, summary_table
 
 
@@ -112,8 +103,10 @@ def write_report(
     Files (in ``out_dir``): ``summary.csv``/``.parquet`` (:func:`summary_table`),
     ``differences.csv``/``.parquet`` (:func:`differences_from_baseline`), for Sobol and
     Morris designs ``sensitivity_<indicator>.csv``/``.parquet`` and ``.png``/``.svg``, fan
-    charts ``fan_<indicator>.png``/``.svg`` (monthly series only), ``gradient.png``/``.svg``
-    and ``report.md`` linking all of them and listing failed runs.
+    charts ``fan_<indicator>.png``/``.svg`` (monthly series only), ``gradient.png``/``.svg``,
+    for grids varying ``rules.*`` ``between_rules`` and ``conclusions_by_rule``
+    (:mod:`model.studies.analysis.rule_differences`), and ``report.md`` linking all of them
+    and listing failed runs.
 
     Parameters
     ----------
@@ -177,10 +170,10 @@ def write_report(
         window = options.window_months
         if window and window > 1:
             md += [
-                f"Key results, derived outcomes, policies and scenario discovery are averaged "
-                f"over the last {window} months of each run (at least "
-                f"{final.attrs.get('months_averaged', window)}); the tables and figures after "
-                "them show the final month.",
+                f"Key results, derived outcomes, policies, scenario discovery and the rule "
+                f"variants are averaged over the last {window} months of each run (at least "
+                f"{final.attrs.get('months_averaged', window)}); the other tables and figures "
+                "show the final month.",
                 "",
             ]
         extra = ("education_gap", "cost_eur_per_year")
@@ -203,11 +196,23 @@ def write_report(
         md += _report_tables(df, out, indicators)
         if rule_columns(df):
             if design == "grid":
-                md += _report_rules(df, manifest, out, notes)
+                # the values of the key results (window, derived outcomes), so that every
+                # indicator --indicators accepts can be compared between rules
+                md += section_rules(
+                    final,
+                    manifest,
+                    out,
+                    notes,
+                    _write_table,
+                    _save_figure,
+                    _md_table,
+                    tuple(options.indicators),
+                )
             else:
                 notes.append(
-                    "Rule variants vary, but the conclusions-by-rule table needs a grid design "
-                    f"(this one is {design!r}): not written."
+                    "Rule variants vary, but the differences between rules and the "
+                    f"conclusions-by-rule table need a grid design (this one is {design!r}): "
+                    "not written."
                 )
         md += _report_figures(df, out, fan_indicators, notes, _break_down_by(df, exp, options))
         if design in SENSITIVITY_DESIGNS:
@@ -268,73 +273,6 @@ def _report_tables(df: pd.DataFrame, out: Path, indicators: tuple[str, ...]) -> 
     key = _key_results(summary, [i for i in indicators if i in set(summary["indicator"])])
     if key:
         md += ["### Key results (mean [5%, 95%])", "", *key, ""]
-    return md
-
-
-def _report_rules(df: pd.DataFrame, manifest: dict, out: Path, notes: list[str]) -> list[str]:
-    table = conclusions_by_rule(df, manifest)
-    rules = [c.removeprefix(PARAM_PREFIX) for c in rule_columns(df)]
-    if table.empty:
-        notes.append(
-            f"Rule variants vary ({', '.join(rules)}) but no other parameter does: no "
-            "conclusions-by-rule table."
-        )
-        return []
-    _write_table(table, out / "conclusions_by_rule")
-    _save_figure(rule_effects_chart(table), out / "conclusions_by_rule")
-    variants = list(dict.fromkeys(table["variant"]))
-    md = [
-        "## Structural uncertainty: conclusions by rule variant",
-        "",
-        f"The experiment varies the rule of {', '.join(f'`{r}`' for r in rules)}: "
-        f"{len(variants)} rule variants ({'; '.join(variants)}). Each other parameter's "
-        "effect (last minus first level, paired by replication and averaged over the other "
-        "parameters) is computed under every variant: mean and 5-95% range over replications "
-        "(shares in percentage points). **robust**: every variant's range excludes 0 with the "
-        "same sign; **depends on rule**: some variants' ranges exclude 0 and others' do not, "
-        "or the signs differ (the conclusion is supported under some rules only; whether the "
-        "effects themselves differ much, the spread tells); **no clear effect**: every range "
-        "includes 0; a range counts only "
-        f"with at least {MIN_PAIRS} paired replications, and a variant without any makes the "
-        "verdict **incomplete**. *spread*: largest "
-        "minus smallest effect across variants.",
-        "",
-        "- [Conclusions by rule](conclusions_by_rule.csv) "
-        "([Parquet](conclusions_by_rule.parquet)): one row per parameter, indicator and "
-        "rule variant.",
-        "",
-    ]
-    md += [f"- {s}" for s in conclusion_sentences(table)]
-    md += [""]
-    multi = table["scenario"].nunique() > 1
-    header = [*(["scenario"] if multi else []), "parameter (high vs low)", "indicator"]
-    header += [*variants, "verdict", "spread"]
-    rows = []
-    keys = ["scenario", "parameter", "indicator"]
-    for _, g in table.groupby(keys, sort=False):
-        first = g.iloc[0]
-        ind = first["indicator"]
-        by_variant = g.set_index("variant")
-        cells = [first["scenario"]] if multi else []
-        cells += [f"{first['parameter']} ({first['high']} vs {first['low']})", ind]
-        for v in variants:
-            r = by_variant.loc[v]
-            cells.append(_effect_text(ind, r["effect"], r["q05"], r["q95"]))
-        share = _is_share(ind)
-        spread = _num(first["spread"], share) + (" pp" if share else "")
-        cells += [f"**{first['verdict']}**", spread]
-        rows.append(cells)
-    md += [*_md_table(header, rows), ""]
-    md += [
-        "![effects by rule variant](conclusions_by_rule.png) ([SVG](conclusions_by_rule.svg))",
-        "",
-    ]
-    small = table.loc[table["n"] < 3, "variant"].unique().tolist()
-    if small:
-        notes.append(
-            "Fewer than 3 paired replications under " + ", ".join(small) + ": their 5-95% "
-            "ranges, and the verdicts built on them, rest on very few runs."
-        )
     return md
 
 

@@ -78,8 +78,18 @@ CONCLUSION_COLUMNS = [
 
 
 def rule_columns(df: pd.DataFrame) -> list[str]:
-    """The ``param:rules.<mechanism>`` columns that take more than one value."""
-    return [c for c in param_columns(df) if c.startswith(RULE_PREFIX) and df[c].nunique() > 1]
+    """The ``param:rules.<mechanism>`` columns that take more than one value.
+
+    ``rules.params.<variant>.<name>`` is a number of a rule, not a choice of rule: it is
+    left to the other parameters.
+    """
+    return [
+        c
+        for c in param_columns(df)
+        if c.startswith(RULE_PREFIX)
+        and not c.startswith(RULE_PREFIX + "params.")
+        and df[c].nunique() > 1
+    ]
 
 
 def _matches(col: pd.Series, value: Any) -> pd.Series:
@@ -100,6 +110,15 @@ def _levels(final: pd.DataFrame, col: str, spec: dict | None) -> tuple[Any, Any]
         return min(present), max(present)
     except TypeError:  # mixed types: order of appearance
         return present[0], present[-1]
+
+
+def add_edu_gap(final: pd.DataFrame) -> pd.DataFrame:
+    """A copy with :data:`EDU_GAP` (high minus low tier) where both tiers are present."""
+    out = final.copy()
+    if {"engaged_share_edu_high", "engaged_share_edu_low"} <= set(out.columns):
+        high = out["engaged_share_edu_high"].astype(float)
+        out[EDU_GAP] = high - out["engaged_share_edu_low"].astype(float)
+    return out
 
 
 def _variant_label(rec: dict, rules: list[str]) -> str:
@@ -133,7 +152,8 @@ def conclusions_by_rule(
         (default: the smallest and largest value present).
     indicators : tuple of str
         Indicators to compare; ``engaged_share_edu_gap`` is computed as
-        ``engaged_share_edu_high - engaged_share_edu_low``. Missing ones are left out.
+        ``engaged_share_edu_high - engaged_share_edu_low``. Missing ones are left out (the
+        report names them in its notes; the between-rules table keeps a row for each).
 
     Returns
     -------
@@ -149,11 +169,7 @@ def conclusions_by_rule(
     rules = rule_columns(final) if not final.empty else []
     if final.empty or not rules:
         return pd.DataFrame(columns=CONCLUSION_COLUMNS)
-    final = final.copy()
-    if {"engaged_share_edu_high", "engaged_share_edu_low"} <= set(final.columns):
-        final[EDU_GAP] = final["engaged_share_edu_high"].astype(float) - final[
-            "engaged_share_edu_low"
-        ].astype(float)
+    final = add_edu_gap(final)
     inds = [i for i in indicators if i in final.columns]
     others = [c for c in param_columns(final) if c not in rules and final[c].nunique() > 1]
     exp = (manifest or {}).get("experiment") or {}
