@@ -278,3 +278,19 @@ def test_a_students_variant_appears_with_its_own_name_and_docstring(monkeypatch)
     select = _rule_select(rc, "ownership")
     assert "student_rule" in select.items
     rc.close()
+
+
+def test_a_students_variant_may_bring_its_german_line_and_shows_no_markup(monkeypatch):
+    def take_ownership(pop, participants, influence, expectation, adj, deg, p):
+        """Ownership follows :func:`shaping`, only ``twice`` as *strong*."""
+
+    variants = dict(registry.MECHANISMS["ownership"].variants)
+    monkeypatch.setattr(registry.MECHANISMS["ownership"], "variants", variants)
+    variants["student_rule"] = take_ownership
+    english = _rule_explanation("ownership", "student_rule", "en")
+    assert english == "Ownership follows shaping, only twice as strong."
+    assert _rule_explanation("ownership", "student_rule", "de") == english  # no German line
+    take_ownership.summary_de = "Eigentum wie bei ``shaping``, doppelt so *stark*."
+    assert _rule_explanation("ownership", "student_rule", "de") == (
+        "Eigentum wie bei shaping, doppelt so stark."
+    )

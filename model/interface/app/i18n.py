@@ -217,6 +217,14 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Volunteers spend and regain energy; hours, management, relief and recognition decide who burns out.",
         "de": "Engagierte verbrauchen und tanken Energie; Stunden, Begleitung, Entlastung und Anerkennung entscheiden, wer ausbrennt.",
     },
+    "rule_exhaustion_managed_retention": {
+        "en": "management keeps volunteers",
+        "de": "Begleitung hält Engagierte",
+    },
+    "rule_exhaustion_managed_retention_explain": {
+        "en": "As the energy budget, and good volunteer management also keeps volunteers from quitting by choice.",
+        "de": "Wie das Energiebudget; zudem hält gute Begleitung Engagierte davon ab, aus eigenem Entschluss aufzuhören.",
+    },
     "rule_exhaustion_constant_hazard": {"en": "constant hazard", "de": "festes Risiko"},
     "rule_exhaustion_constant_hazard_explain": {
         "en": "Volunteers burn out with a fixed chance each month, whatever their hours, management or recognition.",

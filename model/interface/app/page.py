@@ -66,11 +66,12 @@ def _figures(sim: Simulation, layout, lang: str) -> dict:
 
 
 def _rule_explanation(mechanism: str, variant: str, lang: str) -> str:
-    """The plain-language text of a variant; a student's variant: its docstring (English)."""
+    """The plain-language text of a variant; a student's variant: its ``de=`` line in German,
+    else its docstring, without markup."""
     key = f"rule_{mechanism}_{variant}_explain"
     if key in TEXT:
         return t(key, lang)
-    return rule_summary(registry.MECHANISMS[mechanism].variants[variant])
+    return rule_summary(registry.MECHANISMS[mechanism].variants[variant], lang)
 
 
 def active_rules_text(sim: Simulation, lang: str) -> str:

@@ -11,6 +11,7 @@ put a model in an invalid state; an error in a step is kept and shown, not raise
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 
@@ -34,10 +35,23 @@ def choosable_mechanisms() -> list[str]:
     return [m for m in registry.MECHANISMS if len(registry.available(m)) > 1]
 
 
-def rule_summary(fn) -> str:
-    """A variant's first docstring paragraph on one line (the text for unknown variants)."""
-    doc = (getattr(fn, "__doc__", None) or "").strip()
-    return " ".join(doc.split("\n\n")[0].split())
+def rule_summary(fn, lang: str = "en") -> str:
+    """A variant's own description for the page, as plain text: in German its ``de=`` line if
+    it has one, otherwise its first docstring paragraph on one line; reStructuredText and
+    Markdown marks (``code``, :func:`name`, *emphasis*) are taken out, not shown."""
+    text = getattr(fn, "summary_de", "") if lang == "de" else ""
+    if not text:
+        doc = (getattr(fn, "__doc__", None) or "").strip()
+        text = doc.split("\n\n")[0]
+    return plain_text(text)
+
+
+def plain_text(text: str) -> str:
+    """``text`` without inline markup, on one line."""
+    text = re.sub(r":\w+:`~?([^`]+)`", r"\1", text)  # :func:`name`
+    text = re.sub(r"`+([^`]+)`+", r"\1", text)  # ``code`` and `code`
+    text = re.sub(r"(?<!\w)\*{1,2}([^*]+)\*{1,2}(?!\w)", r"\1", text)  # *emphasis*, **strong**
+    return " ".join(text.split())
 
 
 @dataclass
