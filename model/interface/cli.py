@@ -529,7 +529,9 @@ def main(argv: list[str] | None = None) -> int:
         registry.report_broken()
         return status
     except (ScenarioError, VariantError, RuleContractError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        from model.simulation.scenario.files import printable
+
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -149,6 +150,11 @@ class DerivedOutcome(Strict):
         return self
 
 
+#: the largest experiment: a million runs of a few seconds each are weeks on a cluster; a
+#: design that needs more is a mistake in the file (``steps`` or ``samples`` too large)
+MAX_RUNS = 1_000_000
+
+
 class Experiment(Strict):
     """A validated experiment file."""
 
@@ -251,6 +257,46 @@ class Experiment(Strict):
                     f"range {list(p.range)}), or give 'values'",
                 )
         return self
+
+    @model_validator(mode="after")
+    def _size_is_bounded(self) -> Experiment:
+        """Count the runs before any design is expanded: a grid of three parameters with
+        1,000 steps each is 10^9 points, which would take minutes to list and then exhaust
+        memory instead of failing at once."""
+        total = self.count_runs()
+        if total > MAX_RUNS:
+            raise Blame(
+                "design",
+                f"{total:,} runs ({self.count_points():,} points x {self.replications} "
+                f"replications x {len(self.scenarios)} scenarios)",
+                f"at most {MAX_RUNS:,} runs in one experiment (fewer values or steps, "
+                "fewer samples or replications; or split it into several experiments)",
+            )
+        return self
+
+    def count_points(self) -> int:
+        """The number of design points, computed without listing them."""
+
+        def grid(params: dict[str, Parameter]) -> int:
+            return math.prod(
+                len(p.values) if p.values is not None else (p.steps or 1) for p in params.values()
+            )
+
+        if self.levers or self.uncertainties:
+            states = grid(self.uncertainties) if self.design == "grid" else self.samples
+            return grid(self.levers) * max(states, 1)
+        if not self.parameters:
+            return 1
+        k = len(self.parameters)
+        return {
+            "grid": grid(self.parameters),
+            "lhs": self.samples,
+            "sobol": self.samples * (k + 2),
+            "morris": self.samples * (k + 1),
+        }[self.design]
+
+    def count_runs(self) -> int:
+        return self.count_points() * self.replications * len(self.scenarios)
 
     @model_validator(mode="after")
     def _design_fits(self) -> Experiment:

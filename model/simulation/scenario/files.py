@@ -7,6 +7,8 @@ exit with status 2 instead of a traceback.
 
 from __future__ import annotations
 
+import math
+import re
 import tomllib
 import types
 import typing
@@ -40,12 +42,29 @@ class ScenarioError(Exception):
     def __init__(self, file: str | Path, key: str, given: Any, allowed: str):
         self.file, self.key, self.given, self.allowed = str(file), key, given, allowed
         where = f"{self.file}: {key}" if key else self.file
-        super().__init__(f"{where}: given {_show(given)}; allowed: {allowed}")
+        super().__init__(printable(f"{where}: given {_show(given)}; allowed: {allowed}"))
 
     def __reduce__(self):
         # raised in a worker process and sent back to the sweep: rebuild it from its four
         # parts (the default would call __init__ with the message alone, and fail)
         return type(self), (self.file, self.key, self.given, self.allowed)
+
+
+#: what a scenario or experiment file may hold, checked before anything is expanded: a file of
+#: a few kilobytes (the shipped ones are below 10 kB), a chain of ``extends``, nesting of tables
+#: and arrays, and timeline entries (more than one a week for ten years)
+MAX_FILE_BYTES = 1_000_000
+MAX_EXTENDS = 32
+MAX_NESTING = 16
+MAX_TIMELINE = 1_000
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as ``\\xNN``: a key or value from a file never
+    reaches the terminal as an escape sequence (colours, cursor moves, a cleared line)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text).replace("\n", "\\n")
 
 
 def _show(value: Any) -> str:
@@ -70,6 +89,11 @@ def read_toml(path: Path) -> dict[str, Any]:
             str(path),
             "an existing scenario file (.toml); `coprod scenarios` lists the shipped ones",
         )
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError(
+            path, "", f"a file of {size:,} bytes", f"at most {MAX_FILE_BYTES:,} bytes"
+        )
     data = path.read_bytes()
     try:
         text = data.decode("utf-8")
@@ -88,7 +112,11 @@ def read_toml(path: Path) -> dict[str, Any]:
             "a TOML scenario with at least a 'question' (see scenarios/baseline.toml)",
         )
     try:
-        return tomllib.loads(text)
+        raw = tomllib.loads(text)
+    except RecursionError:  # arrays or inline tables nested hundreds deep
+        raise ScenarioError(
+            path, "", "values nested too deeply", f"at most {MAX_NESTING} levels of nesting"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         # "Expected ... (at line 8, column 5)": the place goes where the key would, so that
         # the message is not cut short (a given value is shown up to 80 characters)
@@ -97,6 +125,33 @@ def read_toml(path: Path) -> dict[str, Any]:
         if problem.startswith("Invalid value"):
             allowed += '; text needs quotes, e.g. style = "cooperative"'
         raise ScenarioError(path, place.rstrip(")"), f"invalid TOML: {problem}", allowed) from None
+    check_values(raw, path)
+    return raw
+
+
+def check_values(raw: dict[str, Any], path: Path | str) -> None:
+    """Refuse what no key allows, wherever it is, before anything is validated or expanded:
+    NaN and infinite numbers (TOML has ``nan`` and ``inf``; a share of NaN would reach the
+    random draws), nesting deeper than :data:`MAX_NESTING`, and more than :data:`MAX_TIMELINE`
+    timeline entries. Walks without recursion, so no input can exhaust the stack."""
+    todo: list[tuple[str, Any, int]] = [("", raw, 0)]
+    while todo:
+        key, value, depth = todo.pop()
+        if depth > MAX_NESTING:
+            raise ScenarioError(
+                path, key, "values nested too deeply", f"at most {MAX_NESTING} levels of nesting"
+            )
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ScenarioError(path, key, value, "a finite number")
+        if isinstance(value, dict):
+            items = [(f"{key}.{k}" if key else str(k), v, depth + 1) for k, v in value.items()]
+            todo += reversed(items)  # the first problem in the file's order is reported
+        elif isinstance(value, list):
+            if key == "timeline" and len(value) > MAX_TIMELINE:
+                raise ScenarioError(
+                    path, key, f"{len(value):,} entries", f"at most {MAX_TIMELINE:,} entries"
+                )
+            todo += reversed([(f"{key}[{i}]", v, depth + 1) for i, v in enumerate(value)])
 
 
 def load_raw(
@@ -104,7 +159,19 @@ def load_raw(
 ) -> tuple[dict[str, Any], Path]:
     """The merged raw dictionary of a scenario and its ancestors, and its path."""
     path = resolve(ref, base_dir)
-    key = path.resolve()
+    try:
+        key = path.resolve()
+    except (OSError, RuntimeError):  # a symbolic link that points to itself, via others
+        raise ScenarioError(
+            path, "", "a symbolic link in a loop", "a scenario file or a link to one"
+        ) from None
+    if len(_chain) >= MAX_EXTENDS:
+        raise ScenarioError(
+            path,
+            "extends",
+            f"a chain of more than {MAX_EXTENDS} scenarios",
+            f"at most {MAX_EXTENDS} (a scenario, its parent, and so on)",
+        )
     if key in _chain:
         cycle = " -> ".join(p.name for p in (*_chain, key))
         raise ScenarioError(path, "extends", cycle, "an extension chain without cycles")
@@ -136,6 +203,13 @@ def load_raw(
     for own in ("name", "question", "question_de", "description"):
         parent.pop(own, None)
     timeline = parent.pop("timeline", []) + raw.pop("timeline", [])
+    if len(timeline) > MAX_TIMELINE:
+        raise ScenarioError(
+            path,
+            "timeline",
+            f"{len(timeline):,} entries with its parents",
+            f"at most {MAX_TIMELINE:,}",
+        )
     merged = deep_merge(parent, raw)
     if timeline:
         merged["timeline"] = timeline
