@@ -108,6 +108,11 @@ def test_every_shipped_scenario_is_valid_and_asks_a_question(path, capsys):
 
     sc = load_scenario(path)
     assert sc.question.endswith("?") and len(sc.description) > 40
+    # the workshop page speaks German and English: titles, question and event labels in both
+    assert sc.title and sc.title_de and sc.question_de.endswith("?")
+    assert len(sc.title) <= 40 and len(sc.title_de) <= 40, "a title fits a menu"
+    for item in sc.timeline:
+        assert not item.label or item.label_de, f"timeline {item.date}: label_de missing"
 
 
 def test_required_scenarios_exist():

@@ -200,7 +200,7 @@ def load_raw(
         )
     parent, _ = load_raw(parent_path, path.parent, (*_chain, key))
     # a child keeps its own identity; timeline entries of ancestors are kept before its own
-    for own in ("name", "question", "question_de", "description"):
+    for own in ("name", "question", "question_de", "title", "title_de", "description"):
         parent.pop(own, None)
     timeline = parent.pop("timeline", []) + raw.pop("timeline", [])
     if len(timeline) > MAX_TIMELINE:

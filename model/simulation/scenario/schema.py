@@ -117,6 +117,7 @@ class Intervention(Strict):
 
     date: Month = Field(..., description="Month the intervention takes effect, 'YYYY-MM'.")
     label: str = Field("", description="Short label shown on charts.")
+    label_de: str = Field("", description="The same label in German (for the workshop page).")
     levers: dict[str, Any] | None = Field(
         None, description="Partial levers (same tables as [levers]) set from this month on."
     )
@@ -140,6 +141,8 @@ class Scenario(Strict):
     name: str = Field("scenario", description="Short name (the file name by default).")
     question: str = Field("", description="The one-line question this scenario answers.")
     question_de: str = Field("", description="The same question in German (for the interface).")
+    title: str = Field("", description="A short title (a few words) for menus and charts.")
+    title_de: str = Field("", description="The same title in German (for the workshop page).")
     description: str = Field("", description="What the scenario sets and why.")
     extends: str | None = Field(None, description="Name or path of a scenario to start from.")
     run: Run = Field(default_factory=Run)
