@@ -145,7 +145,7 @@ def test_charts_are_labelled_in_the_chosen_language(lang):
     fig = charts.gradient(live, cf, sim.live.events, lang)
     assert fig.axes[0].get_title(loc="left") == t("chart_gradient", lang)
     legend = [x.get_text() for x in fig.axes[0].get_legend().get_texts()]
-    assert t("edu_low", lang) in legend and t("counterfactual", lang) in legend
+    assert t("edu_low", lang) in legend and t("reference_short", lang) in legend
 
 
 def test_german_charts_use_a_decimal_comma():

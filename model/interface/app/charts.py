@@ -14,13 +14,20 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from model.interface.app.i18n import fmt_month, fmt_number, t
+from model.interface.app.i18n import fmt_month, fmt_number, fmt_percent, t
 from model.simulation.citizens import State
 from model.simulation.scenario import OrganisationKind
 from model.studies.calibration import TARGETS
 from model.studies.figures import OKABE_ITO
 
-BIG, MID = 15, 12
+#: type sizes in points; the page draws at 72 dpi, so a point is a pixel on screen before the
+#: browser scales the image: 13 px is the smallest text that stays readable on a projector
+#: from the back of a room (tests/test_app_charts.py checks every text of every view)
+BIG, MID, SMALL = 18, 15, 13
+#: the reference line: dashed and lighter, but still visible on a washed-out projector
+CF_ALPHA, CF_WIDTH = 0.6, 2.5
+#: longest change label on a chart; the full text is in the list of changes and the export
+MARK_CHARS = 22
 STATE_COLOURS = {
     State.INACTIVE: "#BBBBBB",
     State.OPEN: OKABE_ITO[1],
@@ -35,10 +42,11 @@ def _years(df: pd.DataFrame) -> np.ndarray:
     return np.array([int(d[:4]) + (int(d[5:]) - 1) / 12 for d in dates])
 
 
-def _figure(width=7.5, height=4.3) -> tuple[Figure, object]:
-    # fixed margins: constrained layout would cost more than the drawing itself, every frame
+def _figure(width=9.0, height=5.4, bottom=0.3) -> tuple[Figure, object]:
+    # fixed margins: constrained layout would cost more than the drawing itself, every frame;
+    # the legend goes below the plot, where it covers no line and no mark
     fig = Figure(figsize=(width, height))
-    fig.subplots_adjust(left=0.09, right=0.98, top=0.9, bottom=0.13)
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.9, bottom=bottom)
     return fig, fig.subplots()
 
 
@@ -95,8 +103,8 @@ class SeriesChart:
         self.ax, self.lang = ax, lang
         self.lines = {}
         for col, key, colour in series:
-            live = ax.plot([], [], color=colour, lw=3, label=t(key, lang))[0]
-            cf = ax.plot([], [], color=colour, lw=2, ls="--", alpha=0.35)[0]
+            live = ax.plot([], [], color=colour, lw=3.5, label=t(key, lang))[0]
+            cf = ax.plot([], [], color=colour, lw=CF_WIDTH, ls=(0, (4, 2)), alpha=CF_ALPHA)[0]
             self.lines[col] = (live, cf)
             if kind == "gradient":
                 ax.plot(
@@ -110,21 +118,44 @@ class SeriesChart:
                 )
         if kind == "gradient":
             ax.plot([], [], marker="D", ls="none", color="grey", label=t("survey", lang))
-        ax.plot([], [], ls="--", color="grey", alpha=0.5, label=t("counterfactual", lang))
+        ax.plot(
+            [],
+            [],
+            ls=(0, (4, 2)),
+            lw=CF_WIDTH,
+            color="grey",
+            alpha=CF_ALPHA,
+            label=t("reference_short", lang),
+        )
         if kind == "challenges":
             ax.axhline(1.0, color="#666666", lw=1)
             ax.plot([span[1]], [1.0], marker="*", ms=16, color=OKABE_ITO[0], clip_on=False)
             ax.annotate(
-                t("target_2035", lang), (span[1] - 0.1, 1.0), fontsize=10, ha="right", va="bottom"
+                t("target_2035", lang),
+                (span[1] - 0.1, 1.0),
+                fontsize=SMALL,
+                ha="right",
+                va="bottom",
             )
-        ax.legend(fontsize=10, loc="upper left" if kind == "gradient" else "lower left", ncols=2)
+        ax.legend(
+            fontsize=SMALL,
+            loc="upper left",
+            bbox_to_anchor=(-0.09, -0.1),
+            ncols=3,
+            frameon=False,
+            columnspacing=1.0,
+            handlelength=1.8,
+        )
         ax.set_title(t(title, lang), fontsize=BIG, loc="left")
         ax.tick_params(labelsize=MID)
         ax.grid(alpha=0.3)
-        ax.set_xlabel(t("year", lang), fontsize=MID)
+        # whole years on the axis need no label
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        # decimal comma in German
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, lang, 1)))
+        # shares in percent, indices with a decimal comma in German
+        if kind == "gradient":
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_percent(v, lang, 0)))
+        else:
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, lang, 1)))
         ax.set_xlim(span[0], span[1] + 0.2)
         ax.set_ylim(0, ymax)
         self._marks: list = []
@@ -139,23 +170,48 @@ class SeriesChart:
             for artist in self._marks:
                 artist.remove()
             self._marks = []
-            for date, label in events:
+            for date, labels in by_month(events).items():
                 x = int(date[:4]) + (int(date[5:]) - 1) / 12
-                self._marks.append(self.ax.axvline(x, color="#444444", ls=":", lw=1.5))
+                self._marks.append(self.ax.axvline(x, color="#444444", ls=":", lw=2))
                 self._marks.append(
                     self.ax.annotate(
-                        f"{fmt_month(date, self.lang)}: {label}",
-                        (x, 0.02),
+                        mark_text(date, labels, self.lang),
+                        (x, 0.97),
                         xycoords=("data", "axes fraction"),
+                        xytext=(3, 0),
+                        textcoords="offset points",
                         rotation=90,
-                        fontsize=9,
-                        va="bottom",
-                        ha="right",
-                        color="#444444",
+                        fontsize=SMALL,
+                        va="top",
+                        ha="left",
+                        color="#333333",
+                        bbox={
+                            "boxstyle": "round,pad=0.15",
+                            "fc": "white",
+                            "ec": "none",
+                            "alpha": 0.8,
+                        },
                     )
                 )
             self._events = list(events)
         return self.fig
+
+
+def by_month(events) -> dict[str, list[str]]:
+    """The changes of each month, in order: one mark per month, however many clicks."""
+    out: dict[str, list[str]] = {}
+    for date, label in events:
+        labels = out.setdefault(str(date), [])
+        if label not in labels:  # the same change clicked again is one change
+            labels.append(label)
+    return out
+
+
+def mark_text(date: str, labels: list[str], lang: str) -> str:
+    """``Jan 2031: Budget cut +1``: the month, its first change (shortened) and how many more."""
+    first = labels[0] if len(labels[0]) <= MARK_CHARS else labels[0][: MARK_CHARS - 1] + "…"
+    more = f" +{len(labels) - 1}" if len(labels) > 1 else ""
+    return f"{fmt_month(date, lang)}: {first}{more}"
 
 
 def gradient(live: pd.DataFrame, cf: pd.DataFrame, events, lang: str) -> Figure:
@@ -174,31 +230,45 @@ def challenges(live: pd.DataFrame, cf: pd.DataFrame, events, lang: str) -> Figur
 
 
 def where_and_cost(model, live: pd.DataFrame, cf: pd.DataFrame, lang: str) -> Figure:
-    """Volunteers by organisation kind (live run now) and cumulative infrastructure cost."""
-    fig = Figure(figsize=(7.5, 4.3))
-    fig.subplots_adjust(left=0.27, right=0.98, top=0.8, bottom=0.1, wspace=0.3)
-    ax1, ax2 = fig.subplots(1, 2, width_ratios=[1.2, 1])
+    """Volunteers by organisation kind (live run now) and what all levers cost so far:
+    support infrastructure and participation processes (million EUR, cumulative)."""
+    fig = Figure(figsize=(9.0, 5.4))
+    fig.subplots_adjust(left=0.27, right=0.97, top=0.8, bottom=0.12, wspace=0.35)
+    ax1, ax2 = fig.subplots(1, 2, width_ratios=[1.1, 1])
     kinds = list(OrganisationKind)
     pop = model.citizens
     org_kind = np.array([kinds.index(o.kind) for o in model._org_list], dtype=np.int64)
     members = np.bincount(org_kind[pop.organisation[pop.engaged]], minlength=len(kinds))
     residents = members * model.residents_per_agent
     ax1.barh([t(f"kind_{k.value}", lang) for k in kinds], residents, color=OKABE_ITO[2])
-    ax1.set_title(t("volunteers", lang), fontsize=MID)
-    ax1.tick_params(labelsize=10)
-    ax1.xaxis.set_major_formatter(lambda v, _: f"{v / 1000:.0f}k")
+    ax1.set_title(t("volunteers", lang), fontsize=MID, loc="left")
+    ax1.tick_params(labelsize=SMALL)
+    ax1.xaxis.set_major_locator(MaxNLocator(3, integer=True))
+    ax1.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _thousands(v, lang)))
     xl, xc = _years(live), _years(cf)
-    ax2.plot(xl, live["infrastructure_spend_eur"] / 1e6, color="#000000", lw=3)
+    ax2.plot(xl, _million(live), color="#000000", lw=3.5)
     if len(xc):
-        ax2.plot(
-            xc, cf["infrastructure_spend_eur"] / 1e6, color="#000000", lw=2, ls="--", alpha=0.35
-        )
-    ax2.set_title(t("spend", lang), fontsize=MID)
-    ax2.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, lang, 1)))
-    ax2.tick_params(labelsize=10)
+        ax2.plot(xc, _million(cf), color="#000000", lw=CF_WIDTH, ls=(0, (4, 2)), alpha=CF_ALPHA)
+    ax2.set_title(t("spend", lang), fontsize=MID, loc="left")
+    ax2.xaxis.set_major_locator(MaxNLocator(3, integer=True))
+    ax2.yaxis.set_major_locator(MaxNLocator(4))
+    ax2.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(max(v, 0.0), lang, 0)))
+    ax2.set_ylim(bottom=0)
+    ax2.tick_params(labelsize=SMALL)
     ax2.grid(alpha=0.3)
     fig.suptitle(t("chart_where", lang), fontsize=BIG, x=0.02, ha="left")
     return fig
+
+
+def _million(df: pd.DataFrame) -> np.ndarray:
+    """Cumulative cost of every lever (infrastructure and processes), million EUR."""
+    column = "cost_eur_total" if "cost_eur_total" in df else "infrastructure_spend_eur"
+    return df[column].to_numpy(dtype=float) / 1e6
+
+
+def _thousands(value: float, lang: str) -> str:
+    """``12.000`` (de) / ``12,000`` (en); no "k" and no negative zero."""
+    return fmt_number(max(value, 0.0), lang, 0)
 
 
 @dataclass(frozen=True)
@@ -239,7 +309,7 @@ def network_layout(model, max_nodes: int = MAX_NETWORK_NODES, seed: int = 0) -> 
 def network(model, layout: NetworkLayout, lang: str) -> Figure:
     from matplotlib.collections import LineCollection
 
-    fig, ax = _figure(7.5, 6.0)
+    fig, ax = _figure(9.0, 6.6, bottom=0.16)
     pop = model.citizens
     states = pop.state[layout.nodes]
     segments = layout.xy[layout.edges]
@@ -268,6 +338,8 @@ def network(model, layout: NetworkLayout, lang: str) -> Figure:
     )
     ax.set_axis_off()
     ax.set_aspect("equal")
-    ax.legend(fontsize=10, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncols=3, frameon=False)
+    ax.legend(
+        fontsize=SMALL, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncols=2, frameon=False
+    )
     ax.set_title(t("chart_network", lang), fontsize=BIG, loc="left")
     return fig

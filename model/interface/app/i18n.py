@@ -80,7 +80,8 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "without changes (what would have happened)",
         "de": "ohne Änderungen (was sonst passiert wäre)",
     },
-    "survey": {"en": "survey 2024", "de": "Survey 2024"},
+    "survey": {"en": "volunteer survey", "de": "Freiwilligensurvey"},
+    "reference_short": {"en": "without your changes", "de": "ohne Ihre Änderungen"},
     "chart_gradient": {
         "en": "Who is engaged? Share engaged by education",
         "de": "Wer engagiert sich? Anteil Engagierter nach Bildung",
@@ -92,8 +93,8 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "chart_network": {"en": "The citizens' network", "de": "Das Netzwerk der Bürger:innen"},
     "chart_where": {
-        "en": "Where the engaged are, and what support costs",
-        "de": "Wo sich Menschen engagieren und was Unterstützung kostet",
+        "en": "Where the engaged are, what it costs",
+        "de": "Wo sich Menschen engagieren, was es kostet",
     },
     "explain_gradient": {
         "en": "Each line is the share of people who volunteer, by education. Diamonds mark the German volunteering survey. Faint lines: the same city without your changes. If the lines move apart, your measures make the difference.",
@@ -112,17 +113,17 @@ TEXT: dict[str, dict[str, str]] = {
         "de": "Jeder Punkt ist eine Person, Linien sind Bekanntschaften. Farbe: Engagement. Umrandete Punkte gehören zu stillen Gruppen, die selten gefragt werden.",
     },
     "explain_where": {
-        "en": "Left: how many volunteers each kind of organisation holds. Right: the cumulative cost of the support infrastructure.",
-        "de": "Links: wie viele Engagierte in welcher Art Organisation aktiv sind. Rechts: die aufsummierten Kosten der Unterstützungsstruktur.",
+        "en": "Left: how many volunteers each kind of organisation holds. Right: what all levers have cost so far (support infrastructure and participation processes); dashed: without your changes.",
+        "de": "Links: wie viele Engagierte in welcher Art Organisation aktiv sind. Rechts: was alle Maßnahmen bisher gekostet haben (Unterstützungsstruktur und Beteiligungsverfahren); gestrichelt: ohne Ihre Änderungen.",
     },
     "state_inactive": {"en": "not engaged", "de": "nicht engagiert"},
     "state_open": {"en": "open to engage", "de": "offen für Engagement"},
     "state_engaged": {"en": "engaged", "de": "engagiert"},
     "state_exhausted": {"en": "exhausted", "de": "erschöpft"},
     "silent": {"en": "silent group", "de": "stille Gruppe"},
-    "edu_low": {"en": "low education", "de": "niedrige Bildung"},
-    "edu_mid": {"en": "middle education", "de": "mittlere Bildung"},
-    "edu_high": {"en": "high education", "de": "hohe Bildung"},
+    "edu_low": {"en": "formal education: low", "de": "formale Bildung: niedrig"},
+    "edu_mid": {"en": "formal education: middle", "de": "formale Bildung: mittel"},
+    "edu_high": {"en": "formal education: high", "de": "formale Bildung: hoch"},
     "all_citizens": {"en": "all", "de": "alle"},
     "trust_mean": {"en": "trust", "de": "Vertrauen"},
     "efficacy_mean": {"en": "efficacy", "de": "Selbstwirksamkeit"},
@@ -143,10 +144,10 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "kind_cooperative": {"en": "cooperative", "de": "Genossenschaft"},
     "kind_business": {"en": "business", "de": "Unternehmen"},
-    "volunteers": {"en": "volunteers (residents)", "de": "Engagierte (Einwohner:innen)"},
+    "volunteers": {"en": "volunteers (residents)", "de": "Engagierte (Personen)"},
     "spend": {
-        "en": "support infrastructure, million EUR",
-        "de": "Unterstützungsstruktur, Mio. EUR",
+        "en": "all levers, million EUR",
+        "de": "alle Maßnahmen, Mio. EUR",
     },
     "year": {"en": "year", "de": "Jahr"},
     "month_now": {"en": "Month", "de": "Monat"},
@@ -233,6 +234,10 @@ TEXT: dict[str, dict[str, str]] = {
     "done": {
         "en": "End of the run reached (reset to start again).",
         "de": "Ende des Laufs erreicht (neu starten, um fortzufahren).",
+    },
+    "sessions_full": {
+        "en": "This page is full: all {limit} places are in use. Please try again in a few minutes; a place becomes free as soon as someone closes their page.",
+        "de": "Die Seite ist voll: Alle {limit} Plätze sind belegt. Bitte versuchen Sie es in ein paar Minuten noch einmal; ein Platz wird frei, sobald jemand die Seite schließt.",
     },
 }
 
