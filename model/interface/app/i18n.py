@@ -21,7 +21,10 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "language": {"en": "Sprache / Language", "de": "Sprache / Language"},
     "scenario": {"en": "Scenario", "de": "Szenario"},
-    "citizens": {"en": "Citizens (agents)", "de": "Bürger:innen (Agenten)"},
+    "citizens": {
+        "en": "Simulated residents (more: slower, finer)",
+        "de": "Simulierte Einwohner:innen (mehr: langsamer, feiner)",
+    },
     "seed": {"en": "Seed (random numbers)", "de": "Zufallszahl (Seed)"},
     "play": {"en": "Play", "de": "Start"},
     "pause": {"en": "Pause", "de": "Pause"},
@@ -59,8 +62,8 @@ TEXT: dict[str, dict[str, str]] = {
     "style_annual_praise": {"en": "annual praise", "de": "einmal im Jahr loben"},
     "style_everyday_cooperation": {"en": "everyday cooperation", "de": "Zusammenarbeit im Alltag"},
     "responsiveness": {
-        "en": "Responsiveness of the administration",
-        "de": "Responsivität der Verwaltung",
+        "en": "Administration takes up proposals (0 = never, 1 = always)",
+        "de": "Verwaltung greift Vorschläge auf (0 = nie, 1 = immer)",
     },
     "interventions": {"en": "Interventions now", "de": "Jetzt eingreifen"},
     "do_assembly": {
@@ -232,8 +235,8 @@ TEXT: dict[str, dict[str, str]] = {
         "de": "Engagierte brennen mit fester Wahrscheinlichkeit pro Monat aus, egal wie viele Stunden, welche Begleitung oder Anerkennung.",
     },
     "done": {
-        "en": "End of the run reached (reset to start again).",
-        "de": "Ende des Laufs erreicht (neu starten, um fortzufahren).",
+        "en": "End of the run reached. 'Reset' starts it again from the beginning.",
+        "de": "Ende des Laufs erreicht. „Neu starten“ beginnt wieder von vorn.",
     },
     "sessions_full": {
         "en": "This page is full: all {limit} places are in use. Please try again in a few minutes; a place becomes free as soon as someone closes their page.",
