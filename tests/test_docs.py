@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from pathlib import Path
 
 import model.rules
@@ -61,5 +62,10 @@ def test_each_rule_module_names_its_odd_section_and_sources():
         mod = importlib.import_module(f"model.rules.{info.name}")
         doc = mod.__doc__ or ""
         assert "ODD section 7." in doc, info.name
+        # the number and title the docstring names are those of the ODD's heading
+        number, title = re.search(r'ODD section (7\.\d+) \("([^"]+)"\)', doc).groups()
+        assert f"\n### {number} {title}\n" in text, (
+            f"{info.name}: ODD has no '### {number} {title}'"
+        )
         assert "References" in doc, info.name
         assert info.name in text, f"docs/ODD.md has no section for {info.name}"

@@ -50,38 +50,33 @@ def test_every_hook_has_a_mechanism_a_docstring_and_a_range():
         assert h.low < h.high
 
 
+#: open consultations every month, so that the participation hook is used
+CONSULTING = {"levers": {"participation": {"formats": ["open_consultation"]}}}
+
+
 @pytest.mark.parametrize(
     ("mechanism", "hook"),
-    [("exhaustion", "exit_hazard"), ("joining", "propensity"), ("recruitment", "chance_asked")],
+    [
+        ("exhaustion", "exit_hazard"),
+        ("joining", "propensity"),
+        ("recruitment", "chance_asked"),
+        ("participation", "consultation_chance"),
+    ],
 )
 def test_a_hook_overridden_by_its_own_formula_gives_the_very_same_run(own, mechanism, hook):
-    """The numpy formula and the compiled loop agree: the same run, month for month."""
+    """The numpy formula and the compiled loop agree: the same run, month for month (the
+    participation hook draws with the compiled rule's skipping, so its draws agree too)."""
+    tables = CONSULTING if mechanism == "participation" else {}
     own(mechanism, f"mirror_{hook}", hook=hook)(hooks.HOOKS[(mechanism, hook)].default)
-    default = _run({})
-    mirrored = _run({mechanism: f"mirror_{hook}"})
+    default = _run({}, **tables)
+    mirrored = _run({mechanism: f"mirror_{hook}"}, **tables)
+    if mechanism == "participation":
+        assert default["participants_residents"].sum() > 0  # consultations did take place
     pd.testing.assert_frame_equal(default, mirrored)
     # and a changed formula changes the run (the hook is really used)
     halved = own(mechanism, f"halved_{hook}", hook=hook)
     halved(lambda *a: 0.5 * hooks.HOOKS[(mechanism, hook)].default(*a))
-    assert not _run({mechanism: f"halved_{hook}"}).equals(default)
-
-
-def test_the_consultation_hook_selects_as_many_as_the_compiled_rule(own):
-    """The compiled rule draws only the few who take part (geometric skipping); the hook draws
-    everyone. Same chance per citizen: the same expected number of participants."""
-    from model.rules.participation import consultation_chance
-
-    own("participation", "mirror", hook="consultation_chance")(consultation_chance)
-    levers = {"participation": {"formats": ["open_consultation"]}}
-    totals = {}
-    for rule in ("formats", "mirror"):
-        runs = [
-            _run({"participation": rule}, citizens=3000, months=12, seed=s, levers=levers)
-            for s in range(4)
-        ]
-        totals[rule] = sum(r["participants_residents"].sum() for r in runs)
-    assert totals["formats"] > 0
-    assert abs(totals["mirror"] / totals["formats"] - 1) < 0.15, totals
+    assert not _run({mechanism: f"halved_{hook}"}, **tables).equals(default)
 
 
 def test_managed_retention_keeps_volunteers_longer_the_better_managed():
@@ -129,7 +124,7 @@ def test_variant_parameters_are_read_with_their_defaults_and_the_scenarios_value
         (
             "[rules.params.managed_retention]\nmanagement_retention = nan\n",
             "rules.params.managed_retention.management_retention",
-            "from 0 to 0.6",
+            "a finite number",
         ),
     ],
 )
@@ -141,6 +136,37 @@ def test_bad_variant_parameters_exit_2_in_one_line_naming_the_key(
     assert main(["check", str(scenario)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "bad.toml" in err and key in err and allowed in err, err
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda pop: np.flatnonzero(pop.ownership >= 0),  # ids
+        lambda pop: pop.ownership > 0.5,  # a mask, not chances
+        lambda pop: None,
+        lambda pop: np.full(pop.n, 1.5),  # above 1
+        lambda pop: np.full(pop.n, np.nan),
+    ],
+    ids=["ids", "mask", "none", "above_one", "nan"],
+)
+def test_every_wrong_hook_result_stops_the_run(own, wrong):
+    own("exhaustion", "wrong_hazard", hook="exit_hazard")(
+        lambda pop, p, recognition, management: wrong(pop)
+    )
+    with pytest.raises(RuleContractError, match="exit_hazard returned .*monthly chance to quit"):
+        _run({"exhaustion": "wrong_hazard"}, months=1)
+
+
+def test_a_hook_that_fails_is_one_line_naming_its_place(own):
+    def typo(pop, p, recognition, management):
+        return pop.enterd_asked * 0.1
+
+    own("exhaustion", "typo_hazard", hook="exit_hazard")(typo)
+    with pytest.raises(RuleContractError) as err:
+        _run({"exhaustion": "typo_hazard"}, months=1)
+    text = str(err.value)
+    assert "exhaustion rule 'typo_hazard' failed at " in text and "test_hooks.py:" in text
+    assert "AttributeError" in text and "enterd_asked" in text and "\n" not in text
 
 
 def test_a_hook_that_returns_something_else_stops_the_run_naming_rule_and_hook(own):
@@ -171,3 +197,32 @@ def test_parameters_must_be_declared_with_a_range_that_holds_the_default():
         registry.param(0.5, unit="share", range=(0, 1), source=" ")
     with pytest.raises(registry.VariantError, match="registry.param"):
         registry.variant("exhaustion", "raw", params={"x": 0.5})
+
+
+def test_parameters_of_a_rule_the_scenario_does_not_choose_are_refused(tmp_path, capsys):
+    scenario = tmp_path / "unused.toml"
+    scenario.write_text(
+        'extends = "baseline"\n[rules.params.managed_retention]\nmanagement_retention = 0.3\n',
+        encoding="utf-8",
+    )
+    assert main(["check", str(scenario)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "rules.params.managed_retention" in err, err
+    assert 'exhaustion = "managed_retention"' in err
+
+
+def test_an_experiment_varying_a_parameter_no_run_uses_is_refused(tmp_path, capsys):
+    experiment = tmp_path / "e.toml"
+    experiment.write_text(
+        'question = "q"\nscenarios = ["baseline"]\n'
+        '[parameters."rules.params.managed_retention.management_retention"]\n'
+        "values = [0.0, 0.6]\n",
+        encoding="utf-8",
+    )
+    assert main(["check", str(experiment)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "which no run chooses" in err, err
+    # choosing the rule in some of the runs (a rule x parameter grid) is fine
+    with experiment.open("a", encoding="utf-8") as f:
+        f.write('[parameters."rules.exhaustion"]\nvalues = ["energy", "managed_retention"]\n')
+    assert main(["check", str(experiment)]) == 0

@@ -3,8 +3,9 @@
 In a fresh working folder (with the project's scenarios beside it, as in a clone):
 
 * ```` ```toml ```` blocks whose first line is ``# file: PATH`` are written to PATH;
-* ```` ```python ```` blocks run in order in one namespace (the variant's code registers
-  the variant as importing its file would; test functions it defines are collected and run);
+* ```` ```python ```` blocks run in order, each in a namespace of its own, as the file it
+  stands for would (the variant's code registers the variant as importing its file would;
+  test functions are collected and run);
 * ```` ```bash ```` lines ``uv run coprod ...`` run through the command line's ``main`` and
   must exit 0 (``new-rule`` writes into the tutorial's own folder, not the repository);
   ``uv run pytest FILE`` runs the test functions the tutorial defined for that file.
@@ -71,7 +72,9 @@ def run_command(line: str, namespace: dict, workdir: Path, capsys) -> None:
 
 
 def test_tutorial_blocks_run_in_order(workdir, capsys):
-    namespace: dict = {"__name__": "tutorial"}
+    # each Python block runs on its own, as the file it stands for would: a block that
+    # forgets an import fails here; the test functions of every block are collected
+    tests: dict = {"__name__": "tutorial"}
     kinds = [kind for kind, _ in blocks()]
     assert {"bash", "python", "toml"} <= set(kinds)
     for kind, text in blocks():
@@ -82,11 +85,13 @@ def test_tutorial_blocks_run_in_order(workdir, capsys):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         elif kind == "python":
+            namespace: dict = {"__name__": "tutorial"}
             exec(compile(text, f"{TUTORIAL}:python", "exec"), namespace)
+            tests.update({k: v for k, v in namespace.items() if k.startswith("test_")})
         elif kind == "bash":
             for line in text.splitlines():
                 if line.strip() and not line.startswith("#"):
-                    run_command(line.split("  #")[0].strip(), namespace, workdir, capsys)
+                    run_command(line.split("  #")[0].strip(), tests, workdir, capsys)
     assert "lonely_hesitate" in registry.available("joining")
     assert "asked_stay" in registry.available("exhaustion")
     assert (workdir / "runs" / "lonely" / "summary.json").is_file()
@@ -103,7 +108,7 @@ def test_the_tutorial_names_real_files_and_sections():
         ]
         assert anchor in headings, anchor
     for path in re.findall(r"`(model/[\w/]+\.py)`", text):
-        if "variants/lonely" not in path:
+        if "rules/variants/" not in path:  # the student's own files, written in the tutorial
             assert (ROOT / path).is_file(), path
 
 

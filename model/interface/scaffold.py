@@ -107,6 +107,7 @@ def summary(fn: Callable) -> str:
 def where(fn: Callable, root: Path | None = None) -> str:
     """``file:line`` of ``fn``'s definition, the file relative to ``root`` when inside it."""
     fn = inspect.unwrap(fn)
+    fn = getattr(fn, "formula", fn)  # a variant of a hook: where its formula is written
     try:
         file = Path(inspect.getsourcefile(fn) or "?").resolve()
         line = inspect.getsourcelines(fn)[1]

@@ -1,6 +1,6 @@
 """Challenge outcomes: what co-produced hours do for the city's five challenges.
 
-ODD section 7.9 ("Challenge outcomes"). Each volunteer's weekly hours go to the focus
+ODD section 7.9 ("challenges"). Each volunteer's weekly hours go to the focus
 challenge of their organisation. Hours per resident and month, weighted by *project
 success* (``success_floor + (1 − success_floor) × administrative competence``: friction —
 delays, paperwork — lowers what an incompetent administration lets volunteers achieve), move

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import traceback
 from collections.abc import Callable
 
 import numpy as np
@@ -124,12 +125,32 @@ def _check_effect(mechanism: str, value, args: tuple) -> str | None:
     return None
 
 
+def failed(mechanism: str, name: str, fn: Callable, exc: Exception) -> RuleContractError:
+    """A rule of one's own that raised (a misspelt column, a wrong shape in numpy): one line
+    with the rule, the place in its file where it failed and the error, instead of a
+    traceback through the model."""
+    where = _where(fn)
+    own = inspect.getsourcefile(getattr(inspect.unwrap(fn), "formula", inspect.unwrap(fn)))
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if own and frame.filename == own:
+            where = f"{where.rsplit(':', 1)[0]}:{frame.lineno}"
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return RuleContractError(
+        f"{mechanism} rule {name!r} failed at {where}: {text}; fix the rule (or choose another)"
+    )
+
+
 def checked(mechanism: str, name: str, fn: Callable) -> Callable:
     """``fn`` with its result checked after every call (see the module docstring)."""
 
     @functools.wraps(fn)
     def rule(*args, **kwargs):
-        value = fn(*args, **kwargs)
+        try:
+            value = fn(*args, **kwargs)
+        except RuleContractError:
+            raise
+        except Exception as exc:
+            raise failed(mechanism, name, fn, exc) from exc
         problem = _check_result(mechanism, value, args) or _check_effect(mechanism, value, args)
         if problem:
             raise RuleContractError(

@@ -1,6 +1,6 @@
 """Exhaustion and exit: energy, burnout, recovery and exit for life reasons.
 
-ODD section 7.8 ("Exhaustion and exit"). A volunteer's energy falls with load (weekly hours
+ODD section 7.8 ("exhaustion"). A volunteer's energy falls with load (weekly hours
 relative to disposable time), less so with good volunteer management in their organisation,
 an agency's load relief and recognition; it recovers toward 1 at ``energy_recovery`` of the
 deficit a month. Below ``exhaustion_threshold`` a volunteer burns out (``exhausted``) and
@@ -122,7 +122,9 @@ def spend_energy_and_exit(
     p: Behaviour,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Update energy and states. Returns a mask of volunteers who left this month."""
+    """Volunteers spend energy on their hours and regain it at rest; below a threshold they
+    burn out, and others quit with the exit hazard (:func:`exit_hazard`). Returns a mask of
+    the volunteers who left this month."""
     return _spend(pop, management_by_org, load_relief, recognition, p, rng, None)
 
 

@@ -92,14 +92,15 @@ def checked_result(hook: Hook, value, n: int) -> str | None:
     ok = (
         isinstance(value, np.ndarray)
         and value.shape == (n,)
-        and (np.issubdtype(value.dtype, np.number) or value.dtype == bool)
+        # chances, not yes/no: a boolean or integer array is a mask or ids by mistake
+        and np.issubdtype(value.dtype, np.floating)
         and bool(np.all(np.isfinite(value)))
         and bool(np.all((value >= hook.low) & (value <= hook.high)))
     )
     if ok:
         return None
     bounds = f"from {hook.low:g} to {hook.high:g}"
-    return f"{hook.returns} (a numpy array of {n} numbers {bounds}, one per citizen)"
+    return f"{hook.returns} (a numpy float array of {n} numbers {bounds}, one per citizen)"
 
 
 def describe(value) -> str:
@@ -107,7 +108,8 @@ def describe(value) -> str:
     if value is None:
         return "None"
     if isinstance(value, np.ndarray):
-        shown = f"a {value.dtype} array of shape {value.shape}"
+        article = "an" if str(value.dtype)[0] in "aeiou" else "a"
+        shown = f"{article} {value.dtype} array of shape {value.shape}"
         if value.size and np.issubdtype(value.dtype, np.number):
             finite = value[np.isfinite(value)]
             if finite.size < value.size:

@@ -1,6 +1,6 @@
 """Informal help: neighbourly help outside any organisation.
 
-ODD section 7.12 ("Informal help"). Not all engagement needs a place in an
+ODD section 7.12 ("informal"). Not all engagement needs a place in an
 organisation: about a third of Germans help neighbours at least once a month
 (Freizeitmonitor 2019), and the Freiwilligensurvey counts such informal support beside
 formal engagement (Vogel & Tesch-Römer 2017). Here help needs no place and no organisation:

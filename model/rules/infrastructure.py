@@ -1,6 +1,6 @@
 """Support infrastructure: volunteer agencies, participation office, outreach, training.
 
-ODD section 7.6 ("Support infrastructure"). Budgets in euros per year become effects through
+ODD section 7.6 ("infrastructure"). Budgets in euros per year become effects through
 saturating curves (per 1,000 residents, see :func:`model.rules._math.saturation`):
 
 * volunteer agencies (*Freiwilligenagenturen*) match open citizens to places (``matching``),

@@ -1,6 +1,6 @@
 """Joining: becoming willing (open) and taking up a volunteer place (engaged).
 
-ODD section 7.3 ("Joining decision"), after the civic voluntarism model: people engage when
+ODD section 7.3 ("joining"), after the civic voluntarism model: people engage when
 they *can* (resources: time, education as skills), *want to* (engagement: interest,
 efficacy, ownership, no disappointment) and *are asked* (recruitment networks), with social
 influence from the share of engaged ties (threshold models of collective behaviour).

@@ -1,6 +1,6 @@
 """Leadership style: annual praise versus everyday cooperation.
 
-ODD section 7.7 ("Leadership style"). The seed article contrasts a leadership that praises
+ODD section 7.7 ("leadership"). The seed article contrasts a leadership that praises
 volunteers once a year (the volunteering day, 5 December) with one that seeks cooperation in
 everyday work. Here:
 

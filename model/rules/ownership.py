@@ -1,6 +1,6 @@
 """Ownership from early participation, disappointment from token participation.
 
-ODD section 7.4 ("Ownership"). Citizens who helped shape a measure are more willing to help
+ODD section 7.4 ("ownership"). Citizens who helped shape a measure are more willing to help
 carry it out; so, to a lesser degree, are those who see people like them take part (their
 ties: ``spillover``). Participation without visible influence — late consultation, or a high
 rung the council then ignores — disappoints by the broken promise ``e - v``. Ownership raises

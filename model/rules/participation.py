@@ -1,6 +1,6 @@
 """Participation processes: who takes part, in which format, and what comes of it.
 
-ODD section 7.1 ("Participation processes"). The administration opens decisions on the
+ODD section 7.1 ("participation"). The administration opens decisions on the
 challenges. Each process has a *rung* (Arnstein's ladder: inform, consult, co-design,
 co-decide), a *timing* (early, while goals and measures are open; late, after the decision)
 and one or more *formats*:
@@ -124,9 +124,10 @@ def consultation_chance(pop: Population, s: Support, topic: int, reach: float) -
     ``silent_reach``, raised by a participation office and outreach). The compiled rule
     computes the same formula, drawing only the few who take part
     (:func:`_open_consultation`)."""
-    selection = np.asarray(s.education_selection)[pop.education]
-    chance = s.consultation_rate * pop.interest[:, topic] * selection
-    return np.where(pop.silent, reach * chance, chance)
+    # the compiled rule's precision: interest in double, the selection weights in single
+    selection = np.asarray(s.education_selection, dtype=np.float32)[pop.education]
+    chance = s.consultation_rate * pop.interest[:, topic].astype(np.float64) * selection
+    return np.where(pop.silent, chance * reach, chance)
 
 
 def _draw(proc, pop, office, s, rng, silent_reach, formula) -> None:
@@ -143,7 +144,9 @@ def _draw(proc, pop, office, s, rng, silent_reach, formula) -> None:
             )
             if formula is not None:
                 chance = formula(pop, s, topic, reach)
-                proc.participants |= rng.random(pop.n) < chance
+                # the same draws as the compiled rule when the formula is the default's
+                p_max = max(min(1.0, s.consultation_rate * float(selection.max())), chance.max())
+                _consultation_given(proc.participants, chance, stream_of(rng), min(p_max, 1.0))
                 continue
             _open_consultation(
                 proc.participants,
@@ -183,6 +186,21 @@ def _open_consultation(
         reach = silent_reach if silent[i] else 1.0
         chance = rate * interest[i, topic] * selection[education[i]] * reach
         if uniform(stream) * p_max < chance:
+            participants[i] = True
+        i = skip_to_next(stream, i, log_q)
+
+
+@kernel
+def _consultation_given(participants, chance, stream, p_max):
+    """:func:`_open_consultation` with each citizen's chance given (a variant's hook): the
+    same skipping at ``p_max`` and the same acceptance draw, so the default formula given as
+    a hook draws exactly the same participants."""
+    if p_max <= 0.0:
+        return
+    log_q = math.log1p(-p_max) if p_max < 1.0 else -np.inf
+    i = skip_to_next(stream, -1, log_q)
+    while i < participants.size:
+        if uniform(stream) * p_max < chance[i]:
             participants[i] = True
         i = skip_to_next(stream, i, log_q)
 

@@ -1,6 +1,6 @@
 """Being asked: organisations, engaged neighbours and outreach staff ask citizens to help.
 
-ODD section 7.2 ("Being asked"). Being asked is the strongest situational predictor of
+ODD section 7.2 ("recruitment"). Being asked is the strongest situational predictor of
 starting to volunteer; about half of engaged Germans started because they were asked. Each
 month a non-engaged citizen is asked
 
@@ -95,7 +95,8 @@ def ask_to_join(
     p: Behaviour,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Set ``pop.asked`` and ``pop.asked_in_person`` for this month.
+    """Volunteers ask along their ties, organisations ask whom they see, and outreach staff
+    ask silent citizens in person (sets ``pop.asked`` and ``pop.asked_in_person``).
 
     Returns each citizen's number of engaged ties, which the joining rule reuses.
     """

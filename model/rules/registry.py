@@ -312,15 +312,18 @@ def _rule_with_hook(h: hooks.Hook, name: str, fn: Callable) -> Callable:
     """The default rule of ``h``'s mechanism with ``fn`` as its formula, checked each call."""
     import numpy as np
 
-    from model.rules.contract import RuleContractError
+    from model.rules import contract
 
     def formula(*args):
-        value = fn(*args)
+        try:
+            value = fn(*args)
+        except Exception as exc:  # a misspelt column: one line naming the place, no traceback
+            raise contract.failed(h.mechanism, name, fn, exc) from exc
         problem = hooks.checked_result(h, value, args[0].n)
         if problem:
-            raise RuleContractError(
-                f"{h.mechanism} rule {name!r} ({_where(fn)}): its hook {h.name} returned "
-                f"{hooks.describe(value)}; it must return {problem}"
+            raise contract.RuleContractError(
+                f"{h.mechanism} rule {name!r} ({contract._where(fn)}): its hook {h.name} "
+                f"returned {hooks.describe(value)}; it must return {problem}"
             )
         return np.asarray(value, dtype=np.float64)
 
@@ -516,8 +519,15 @@ def check(mechanism: str, name: str) -> str:
         if file in BROKEN:
             raise BROKEN[file]
         broken = f" (failing on import: {', '.join(BROKEN)})" if BROKEN else ""
+        elsewhere = [
+            f"{name!r} is a {m.name} rule ({_where(m.variants[name])})"
+            for m in MECHANISMS.values()
+            if name in m.variants
+        ]
+        other = f"; {', '.join(elsewhere)}" if elsewhere else ""
         raise VariantError(
             f"unknown {mechanism} rule {name!r}; available: {', '.join(available(mechanism))}"
+            + other
             + broken
         )
     return name

@@ -1,6 +1,6 @@
 """Efficacy and trust feedback.
 
-ODD section 7.5 ("Efficacy and trust"). Trust in the administration moves toward what
+ODD section 7.5 ("trust"). Trust in the administration moves toward what
 citizens observe: participants toward the visible influence of their process, everyone
 slowly toward their own disposition shifted by ``trust_responsiveness_weight`` × (visible
 responsiveness − ``reference_responsiveness``, today's). Efficacy moves toward one's own

@@ -18,7 +18,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from model.rules.registry import VariantError, VariantFileError, VariantParamError, available
+from model.rules.registry import (
+    MECHANISMS,
+    VariantError,
+    VariantFileError,
+    VariantParamError,
+    available,
+)
 from model.simulation.scenario import (
     Scenario,
     TimelineDateError,
@@ -223,9 +229,25 @@ def load_scenario(ref: str | Path, *, overrides: dict[str, Any] | None = None) -
     if overrides:
         raw = deep_merge(raw, overrides)
     try:
-        return Scenario.model_validate(raw)
+        scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
         raise _explain(path, raw, exc) from None
+    _check_params_used(path, scenario)
+    return scenario
+
+
+def _check_params_used(path: Path, scenario: Scenario) -> None:
+    """Parameters for a rule the scenario does not choose would be silently unused."""
+    chosen = set(scenario.rules.model_dump(exclude={"params"}).values())
+    for variant in scenario.rules.params:
+        if variant not in chosen:
+            mechanism = next((m for m in MECHANISMS if variant in available(m)), "MECHANISM")
+            raise ScenarioError(
+                path,
+                f"rules.params.{variant}",
+                f"parameters of {variant!r}, a rule the scenario does not choose",
+                f'the rule chosen too: [rules] {mechanism} = "{variant}" (or no such table)',
+            )
 
 
 # ---------------------------------------------------------------------- error messages
@@ -258,7 +280,9 @@ def _explain(path: Path, raw: dict, exc: ValidationError) -> ScenarioError:
         return ScenarioError(path, cause.key, cause.given, cause.allowed)
     if isinstance(cause, VariantError) and loc and loc[0] == "rules":
         names = ", ".join(repr(n) for n in available(str(loc[-1])))
-        return ScenarioError(path, key, given, f"one of {names} (uv run coprod rules)")
+        # the name of another mechanism's rule: the decorator or the [rules] key is wrong
+        other = "".join(f"; {given!r} is a {m} rule" for m in MECHANISMS if given in available(m))
+        return ScenarioError(path, key, given, f"one of {names} (uv run coprod rules){other}")
     if err["type"] == "extra_forbidden":
         parent = _field_model(Scenario, loc[:-1])
         allowed = ", ".join(sorted(parent.model_fields)) if parent else "no further keys"
