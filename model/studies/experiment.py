@@ -477,11 +477,13 @@ def load_experiment(ref: str | Path) -> tuple[Experiment, Path, str]:
         from model.studies.experiment_errors import explain
 
         raise explain(path, exc) from None
+    from model.studies.experiment_errors import check_variant_params
+
     # every base scenario must run with the experiment's settings, and every varied key
     # with every base scenario
     for name, (base, scenario_path) in base_scenarios(exp, path).items():
         _check_base(path, exp, name, base, scenario_path)
-        _check_variant_params(path, exp, base)
+        check_variant_params(path, exp, base)
         for key, param in exp.varied().items():
             # every listed value, or both ends of a range, must make a valid scenario (so
             # no sampled value can fall outside: normal distributions are truncated to it)
@@ -508,32 +510,6 @@ def load_experiment(ref: str | Path) -> tuple[Experiment, Path, str]:
                     )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return exp, path, digest
-
-
-def _check_variant_params(path: Path, exp: Experiment, base: dict) -> None:
-    """A varied parameter of a rule variant that no run chooses changes nothing: every run
-    would be the same and the analysis would report an effect of exactly zero."""
-    from model.rules.registry import declared_params
-
-    known = declared_params()
-    for key in exp.varied():
-        parts = key.split(".")
-        if parts[:2] != ["rules", "params"] or len(parts) < 3 or parts[2] not in known:
-            continue
-        variant = parts[2]
-        mechanism = known[variant][0]
-        chosen = {str((base.get("rules") or {}).get(mechanism, ""))}
-        varied = exp.varied().get(f"rules.{mechanism}")
-        if varied is not None and varied.values is not None:
-            chosen |= {str(v) for v in varied.values}
-        if variant not in chosen:
-            raise ScenarioError(
-                path,
-                f"{_table_of(exp, key)}.{key}",
-                f"a parameter of the {mechanism} rule {variant!r}, which no run chooses",
-                f'its rule in the runs too: [parameters."rules.{mechanism}"] values = '
-                f'["{variant}"] (or the base scenario\'s [rules] {mechanism} = "{variant}")',
-            )
 
 
 def _table_of(exp: Experiment, key: str) -> str:

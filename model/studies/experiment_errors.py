@@ -91,3 +91,32 @@ def _model_at(loc: list) -> type[BaseModel]:
     if len(loc) >= 2 and loc[0] == "derived":
         return DerivedOutcome
     return Parameter if len(loc) >= 2 and loc[0] in tables else Experiment
+
+
+def check_variant_params(path: Path, exp: Experiment, base: dict) -> None:
+    """A varied parameter of a rule variant that no run chooses changes nothing: every run
+    would be the same and the analysis would report an effect of exactly zero."""
+    from model.rules.registry import declared_params
+
+    known = declared_params()
+    for key in exp.varied():
+        parts = key.split(".")
+        if parts[:2] != ["rules", "params"] or len(parts) < 3 or parts[2] not in known:
+            continue
+        variant = parts[2]
+        mechanism = known[variant][0]
+        chosen = {str((base.get("rules") or {}).get(mechanism, ""))}
+        varied = exp.varied().get(f"rules.{mechanism}")
+        if varied is not None and varied.values is not None:
+            chosen |= {str(v) for v in varied.values}
+        if variant not in chosen:
+            table = next(
+                t for t in ("parameters", "levers", "uncertainties") if key in getattr(exp, t)
+            )
+            raise ScenarioError(
+                path,
+                f"{table}.{key}",
+                f"a parameter of the {mechanism} rule {variant!r}, which no run chooses",
+                f'its rule in the runs too: [parameters."rules.{mechanism}"] values = '
+                f'["{variant}"] (or the base scenario\'s [rules] {mechanism} = "{variant}")',
+            )
