@@ -123,3 +123,10 @@ def test_control_characters_in_a_key_are_shown_escaped(tmp_path, capsys):
 def test_printable_escapes_every_control_character():
     assert files.printable("a\x1b[31mb\x07c\rd\x9be\n") == "a\\x1b[31mb\\x07c\\x0dd\\x9be\\n"
     assert files.printable("Köln – 36,7 %\t") == "Köln – 36,7 %\t"
+
+
+@pytest.mark.parametrize("text", ["[1, 2", "[1, 2]", "42"])
+def test_analyze_with_a_damaged_manifest_exits_2(tmp_path, capsys, text):
+    (tmp_path / "manifest.json").write_text(text, encoding="utf-8")
+    assert main(["analyze", str(tmp_path)]) == 2
+    assert "manifest.json" in _one_line(capsys)

@@ -32,11 +32,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         return 2
     print(f"wrote {report}")
     if args.doc:
-        import json
-
         from model.interface.documents import report_as_document
+        from model.studies.analysis.results import load_manifest
 
-        manifest = json.loads((results / "manifest.json").read_text(encoding="utf-8"))
+        manifest = load_manifest(results)
         sweep = f"uv run coprod sweep {manifest.get('experiment_file')} --out {results}"
         analyze = "uv run coprod analyze " + " ".join(
             shlex.quote(a) for a in (args.argv or []) if a
@@ -52,16 +51,14 @@ class _OptionError(ValueError):
 
 def _analysis_options(args: argparse.Namespace, results: Path) -> dict:
     """Check the options of ``coprod analyze`` against the results before any work."""
-    import json
-
     from model.studies.analysis import load_results
     from model.studies.analysis.answers import parse_reference, reference_mask
     from model.studies.analysis.derived import DERIVED, window_values
     from model.studies.analysis.discovery import parse_condition
-    from model.studies.analysis.results import indicator_columns
+    from model.studies.analysis.results import indicator_columns, load_manifest
 
     df = load_results(results)
-    manifest = json.loads((results / "manifest.json").read_text(encoding="utf-8"))
+    manifest = load_manifest(results)
     declared = list(((manifest.get("experiment") or {}).get("derived")) or {})
     known = [*indicator_columns(df), *DERIVED, *declared]
     indicators = tuple(i.strip() for i in (args.indicators or "").split(",") if i.strip())

@@ -9,14 +9,15 @@
     coprod docs
     coprod app [--host ADDRESS] [--port N]
     coprod sweep EXPERIMENT [--out DIR] [--workers N] [--backend local|dask]
-                 [--scheduler ADDRESS] [--resume]
+                 [--scheduler ADDRESS] [--resume] [--stall-timeout SECONDS]
     coprod analyze RESULTS_DIR
     coprod rules
     coprod new-rule MECHANISM NAME [--whole] [--force] [--root DIR]
 
 Bad input exits with status 2 and one line naming file, key, given value and what is
 allowed; no traceback. A sweep stopped with Ctrl-C or SIGTERM exits with status 130 or 143
-and one line with the command that resumes it.
+and one line with the command that resumes it; one that lost its Dask scheduler or made no
+progress for --stall-timeout seconds likewise, with status 1 (docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from model.interface.analyze import add_analyze_parser
 from model.rules.contract import RuleContractError
 from model.rules.registry import VariantError
 from model.simulation.scenario.files import PACKAGE_ROOT, ScenarioError, load_scenario, scenario_dir
+from model.studies.stopping import STALL_TIMEOUT_S
 
 DOCS = PACKAGE_ROOT / "docs"
 
@@ -44,6 +46,16 @@ def _nonneg_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"given {text!r}; allowed: a whole number") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"given {value}; allowed: a number of at least 0")
+    return value
+
+
+def _nonneg_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"given {text!r}; allowed: a number") from None
+    if not value >= 0 or value == float("inf"):  # NaN fails the first test
+        raise argparse.ArgumentTypeError(f"given {text}; allowed: a number of at least 0")
     return value
 
 
@@ -275,7 +287,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from model.studies.experiment import load_experiment
-    from model.studies.stopping import Stopped, StopSignals
+    from model.studies.stopping import Aborted, Stopped, StopSignals
 
     if args.scheduler and args.backend != "dask":
         raise ScenarioError(
@@ -291,13 +303,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             exp, path, digest = load_experiment(args.experiment)
             out = Path(args.out) if args.out else Path("results") / exp.name
             return _sweep(args, exp, path, digest, out, stop)
-        except Stopped as stopped:
+        except (Stopped, Aborted) as stopped:  # a signal, a lost scheduler, the watchdog
             print(_stopped_line(args, exp, out, stopped), file=sys.stderr, flush=True)
             return stopped.status
 
 
 def _sweep(args: argparse.Namespace, exp, path: Path, digest: str, out: Path, stop) -> int:
     from model.studies.executors import make_executor
+    from model.studies.stopping import Aborted
     from model.studies.sweep import Progress, check_out, job_of, prepare, run_sweep
 
     job = job_of(exp, path)
@@ -306,6 +319,7 @@ def _sweep(args: argparse.Namespace, exp, path: Path, digest: str, out: Path, st
         # the same command starts a sweep and continues it; a mistyped --out says so here
         print(f"{out}/ holds no sweep to resume: starting a new one", flush=True)
     executor = close = progress = None
+    aborted = False
     if args.scheduler:  # connect before writing anything: an unreachable address leaves no trace
         with stop.deferred():
             executor, close = make_executor(args.backend, args.workers, args.scheduler)
@@ -342,9 +356,13 @@ def _sweep(args: argparse.Namespace, exp, path: Path, digest: str, out: Path, st
                 batch=batch,
                 shared_disk=args.scheduler is None,
                 stop=stop,
+                stall_timeout=args.stall_timeout,
             )
+    except Aborted:
+        aborted = True
+        raise
     finally:
-        stopping = stop.signum is not None
+        stopping = stop.signum is not None or aborted
         if close is not None:
             close(now=stopping)  # stopped: end the runs in flight instead of waiting for them
         if stopping and progress is not None:
@@ -359,8 +377,8 @@ def _sweep(args: argparse.Namespace, exp, path: Path, digest: str, out: Path, st
 
 
 def _stopped_line(args: argparse.Namespace, exp, out: Path | None, stopped) -> str:
-    """The one line a stopped sweep leaves: which signal, how far it got, and the command
-    that finishes it (the options given, with ``--resume``)."""
+    """The one line a stopped sweep leaves: which signal (or other cause), how far it got,
+    and the command that finishes it (the options given, with ``--resume``)."""
     done = len(list((out / "parts").glob("run-*.parquet"))) if out is not None else 0
     of = f" of {len(exp.runs())}" if exp is not None else ""
     words = ["uv", "run", "coprod", "sweep", args.experiment]
@@ -370,6 +388,8 @@ def _stopped_line(args: argparse.Namespace, exp, out: Path | None, stopped) -> s
     if args.backend != "local":
         words += ["--backend", args.backend]
     words += ["--scheduler", args.scheduler] if args.scheduler else []
+    if args.stall_timeout != STALL_TIMEOUT_S:
+        words += ["--stall-timeout", f"{args.stall_timeout:g}"]
     words += ["--quiet"] if args.quiet else []
     command = " ".join(shlex.quote(w) for w in [*words, "--resume"])
     return (
@@ -486,6 +506,14 @@ def parser() -> argparse.ArgumentParser:
     )
     w.add_argument("--scheduler", help="address of a running Dask scheduler (dask backend)")
     w.add_argument("--resume", action="store_true", help="continue a sweep in --out")
+    w.add_argument(
+        "--stall-timeout",
+        type=_nonneg_float,
+        default=STALL_TIMEOUT_S,
+        metavar="SECONDS",
+        help="stop (resumably, status 1) when no run has finished for this long "
+        f"(default {STALL_TIMEOUT_S}; 0: never)",
+    )
     w.add_argument("--quiet", action="store_true", help="no progress bar")
     w.set_defaults(func=cmd_sweep)
     add_analyze_parser(sub)

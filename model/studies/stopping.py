@@ -10,19 +10,30 @@ waiting for results), where the sweep next looks (:meth:`StopSignals.check`, a f
 second), never inside a lock of the process pool or in compiled code. The sweep then ends
 its workers instead of waiting for them: a run in flight leaves no part and no failure, and
 ``--resume`` runs it again.
+
+A sweep also stops, the same way, when it cannot go on for a reason outside its runs
+(:class:`Aborted`): its Dask scheduler is gone, or nothing happened for ``--stall-timeout``
+seconds (:class:`Watchdog`).
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 #: how often (seconds) a sweep waiting for results looks whether it was asked to stop
 POLL_S = 0.2
+
+#: default of ``--stall-timeout``: no run finished for this long (seconds) stops the sweep.
+#: Long enough for a task of 16 runs of the whole city (about 25 s each) on a cluster, whose
+#: results come back only when the whole task is done
+STALL_TIMEOUT_S = 1800
 
 
 class Stopped(BaseException):
@@ -42,6 +53,52 @@ class Stopped(BaseException):
     def status(self) -> int:
         """Exit status as a shell reports a process ended by the signal: 130, 143."""
         return 128 + self.signum
+
+
+class Aborted(Exception):
+    """The sweep cannot go on for a reason outside its runs: its Dask scheduler is gone, or
+    no run finished for ``--stall-timeout`` seconds. It ends the sweep as a signal does (the
+    runs in flight are neither waited for nor recorded, and ``--resume`` runs them again),
+    with exit status 1 and one line that names the cause. Waiting instead would be for ever:
+    a lost scheduler's tasks are cancelled, and a stalled sweep shows no sign of ending."""
+
+    status = 1
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.name = reason
+
+
+class Watchdog:
+    """Raises :class:`Aborted` once a sweep has made no progress for ``seconds`` (``None``
+    or 0: never). Progress is a task that came back, or a part, a failure record or a
+    run's start mark written into ``folders``: local workers and those of the embedded
+    cluster write them themselves, run by run, and each write changes its folder's
+    modification time, so one ``stat`` per folder a look tells a long batch from a hung one."""
+
+    def __init__(self, seconds: float | None, folders: list[Path]):
+        self.seconds, self.folders = seconds, folders
+        self.mark = self._mark()
+        self.last = time.monotonic()
+
+    def _mark(self) -> tuple:
+        marks = []
+        for folder in self.folders:
+            try:
+                marks.append(folder.stat().st_mtime_ns)
+            except OSError:
+                marks.append(None)
+        return tuple(marks)
+
+    def check(self, progressed: bool) -> None:
+        now, mark = time.monotonic(), self._mark()
+        if progressed or mark != self.mark:
+            self.mark, self.last = mark, now
+        elif self.seconds and now - self.last >= self.seconds:
+            raise Aborted(
+                f"--stall-timeout: no run finished for {self.seconds:g} s; a run may hang, "
+                "or the cluster have no workers"
+            )
 
 
 class StopSignals:

@@ -7,7 +7,8 @@ changes, hash of the model's code) and one Parquet part file per finished run in
 traceback, and the sweep goes on. Part files are written to a temporary name and renamed, so
 a sweep killed at any moment (even ``kill -9``) leaves only whole parts; ``--resume`` runs
 exactly the runs without a part. Ctrl-C or SIGTERM stops a sweep within a second or two,
-ending the runs in flight without recording them (:mod:`model.studies.stopping`). Local
+ending the runs in flight without recording them (:mod:`model.studies.stopping`), and so do a
+lost Dask scheduler and the stall watchdog (what is guaranteed: docs/reliability.md). Local
 processes (``concurrent.futures``) are the default; Dask's executor speaks the same
 protocol, so one loop serves both backends (:mod:`model.studies.executors`).
 """
@@ -17,12 +18,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
 import sys
 import time
 import traceback
 from concurrent.futures import (
     FIRST_COMPLETED,
     BrokenExecutor,
+    CancelledError,
     Executor,
     wait,
 )
@@ -33,7 +36,7 @@ import pandas as pd
 from model.simulation.scenario.files import ScenarioError
 from model.studies.experiment import Experiment, base_scenarios
 from model.studies.provenance import code_hash, package_versions, provenance
-from model.studies.stopping import POLL_S, StopSignals
+from model.studies.stopping import POLL_S, Aborted, StopSignals, Watchdog
 
 
 def part_path(out: Path, run_id: int) -> Path:
@@ -42,6 +45,11 @@ def part_path(out: Path, run_id: int) -> Path:
 
 def failure_path(out: Path, run_id: int) -> Path:
     return out / "failures" / f"run-{run_id:06d}.json"
+
+
+def started_path(out: Path, run_id: int) -> Path:
+    """A worker's mark that a run is going (removed once its part or failure is written)."""
+    return out / "parts" / f".run-{run_id:06d}.started.tmp"
 
 
 def resolve_scenarios(exp: Experiment, exp_path: Path) -> dict[str, dict]:
@@ -79,12 +87,15 @@ def param_kinds(exp: Experiment) -> dict[str, str]:
 
 
 def job_of(exp: Experiment, exp_path: Path) -> dict:
-    """What every run of a sweep needs besides its own entry: sent once with each task."""
+    """What every run of a sweep needs besides its own entry: sent once with each task.
+    ``sweep`` names this process, so that the workers it forks know themselves
+    (:func:`check_code`)."""
     return {
         "experiment": exp.model_dump(mode="json"),
         "scenarios": resolve_scenarios(exp, exp_path),
         "param_kinds": param_kinds(exp),
         "code_hash": code_hash(),
+        "sweep": [socket.gethostname(), os.getpid()],
     }
 
 
@@ -153,6 +164,30 @@ def _make_folders(out: Path) -> None:
         ) from None
 
 
+def read_manifest(path: Path) -> dict:
+    """A results folder's ``manifest.json``, or a :class:`ScenarioError` naming the file
+    when it is not one a sweep wrote: truncated (a full disk, a copy broken off), JSON of
+    another shape, a folder of that name. ``--resume`` and the analysis trust what it says
+    about the runs, so a damaged one ends the command with one line, not a traceback."""
+    data: dict = {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        given = None if isinstance(data, dict) else f"a JSON {type(data).__name__}"
+    except IsADirectoryError:
+        given = "a folder"
+    except json.JSONDecodeError as exc:
+        given = f"text that is not whole JSON ({exc.msg}, line {exc.lineno})"
+    except (OSError, UnicodeDecodeError) as exc:
+        given = f"a file that cannot be read ({getattr(exc, 'strerror', None) or exc})"
+    for key, kind in (("experiment_hash", str), ("scenarios", dict), ("runs", list)):
+        if given is None and key in data and not isinstance(data[key], kind):
+            given = f"{key} of type {type(data[key]).__name__}"
+    if given is not None:
+        allowed = "the JSON object `coprod sweep` writes; this one is damaged: start the sweep"
+        raise ScenarioError(path, "", given, f"{allowed} again in a new folder (--out)")
+    return data
+
+
 def check_out(out: Path, exp_path: Path, digest: str, scenarios: dict, resume: bool) -> None:
     """Refuse a results folder the sweep must not write to, before anything is written."""
     if out.exists() and not out.is_dir():
@@ -160,7 +195,6 @@ def check_out(out: Path, exp_path: Path, digest: str, scenarios: dict, resume: b
     manifest_path = out / "manifest.json"
     if not manifest_path.exists():
         return
-    old = json.loads(manifest_path.read_text(encoding="utf-8"))
     if not resume:
         raise ScenarioError(
             out,
@@ -168,6 +202,7 @@ def check_out(out: Path, exp_path: Path, digest: str, scenarios: dict, resume: b
             str(out),
             "a new folder, or --resume to continue the sweep already in it",
         )
+    old = read_manifest(manifest_path)
     if old.get("experiment_hash") != digest:
         raise ScenarioError(
             exp_path,
@@ -180,8 +215,7 @@ def check_out(out: Path, exp_path: Path, digest: str, scenarios: dict, resume: b
         changed = sorted(
             name
             for name, entry in scenarios.items()
-            if old.get("scenarios", {}).get(name, {}).get("raw")
-            != json.loads(json.dumps(entry["raw"], default=str))
+            if _recorded_raw(old, name) != json.loads(json.dumps(entry["raw"], default=str))
         )
         raise ScenarioError(
             exp_path,
@@ -190,6 +224,29 @@ def check_out(out: Path, exp_path: Path, digest: str, scenarios: dict, resume: b
             f"the scenarios the sweep in {out} started with (recorded in its manifest.json); "
             "start a new sweep in a new folder",
         )
+
+
+def _recorded_raw(manifest: dict, name: str):
+    entry = manifest.get("scenarios", {}).get(name)
+    return entry.get("raw") if isinstance(entry, dict) else None
+
+
+def check_writable(out: Path, manifest: bool) -> None:
+    """Refuse a results folder this process cannot write into, before the first run: a
+    read-only ``parts/`` was found only when the first run tried to write its part, after
+    every run had been computed. Tried by writing (and removing) a file, not with
+    ``os.access``, which root passes whatever the folder's mode, and which does not see a
+    read-only mount or an immutable folder. ``out`` itself only when the manifest is still
+    to be written there."""
+    folders = [out] if manifest else []
+    for folder in [*folders, out / "parts", out / "failures"]:
+        probe = folder / f".write-check.{os.getpid()}.tmp"
+        try:
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            allowed = f"a folder this user can write into ({exc.strerror or exc})"
+            raise ScenarioError(folder, "--out", str(out), allowed) from None
 
 
 def prepare(
@@ -205,6 +262,7 @@ def prepare(
     runs = exp.runs()
     manifest_path = out / "manifest.json"
     _make_folders(out)
+    check_writable(out, manifest=not manifest_path.exists())
     if not manifest_path.exists():
         problem = exp.problem()
         matrix = exp.design_matrix()
@@ -296,6 +354,8 @@ def execute_batch(job: dict, runs: list[dict], out: str | None = None) -> list[t
     check_code(job)
     results = []
     for run in runs:
+        if out is not None:  # which run a worker that died was in (run_sweep)
+            started_path(Path(out), run["run_id"]).touch()
         try:
             df, error = execute_run(job, run), None
         except BaseException as exc:  # noqa: BLE001
@@ -325,7 +385,11 @@ def check_code(job: dict) -> None:
     if wanted is None:
         return
     if not _WORKER_CODE:
-        _WORKER_CODE.append(code_hash())
+        # a worker forked from the sweep (local, or the embedded cluster's, also one started
+        # anew after another died) runs the code the sweep imported, whatever the files say
+        # by now: someone saving a file in model/ during the sweep must not stop it
+        forked = job.get("sweep") == [socket.gethostname(), os.getppid()]
+        _WORKER_CODE.append(wanted if forked else code_hash())
     if _WORKER_CODE[0] != wanted:
         raise ScenarioError(
             "coprod sweep",
@@ -352,6 +416,7 @@ def _record_failure(out: Path, run: dict, error: dict) -> None:
         **error,
     }
     _atomic_write_bytes(failure_path(out, run["run_id"]), json.dumps(record, indent=1).encode())
+    started_path(out, run["run_id"]).unlink(missing_ok=True)
 
 
 def _record_result(out: Path, run: dict, df: pd.DataFrame) -> None:
@@ -362,6 +427,7 @@ def _record_result(out: Path, run: dict, df: pd.DataFrame) -> None:
     df.to_parquet(tmp, index=False)
     os.replace(tmp, path)  # a part exists whole or not at all: what --resume relies on
     failure_path(out, run["run_id"]).unlink(missing_ok=True)
+    started_path(out, run["run_id"]).unlink(missing_ok=True)
 
 
 def _batches(todo: list[dict], batch: int, workers: int | None) -> list[list[dict]]:
@@ -379,6 +445,14 @@ def _batches(todo: list[dict], batch: int, workers: int | None) -> list[list[dic
     return tasks
 
 
+#: a task's try: first, a run on its own after its task's worker died, a run alone
+FIRST, SINGLE, ALONE = 0, 1, 2
+
+_WHY = " (killed for using too much memory? os._exit in a rule?)"
+DIED = "the worker process died while running this run alone, its second try" + _WHY
+DIED_TWICE = "the worker process died while running this run, on its first and second try" + _WHY
+
+
 def run_sweep(
     job: dict,
     todo: list[dict],
@@ -389,16 +463,21 @@ def run_sweep(
     max_pending: int = 64,
     shared_disk: bool = False,
     stop: StopSignals | None = None,
+    stall_timeout: float | None = None,
 ) -> int:
     """Submit runs (up to ``batch`` per task), write each result as it arrives; returns the
     number of failures. A run that raises is recorded and the sweep goes on.
 
-    A local worker process that dies (killed for memory, ``os._exit`` in a rule) breaks the
-    whole process pool, which then fails every run it holds, guilty or not. The pool is
-    replaced (``executor.sweep_restart``) and each of those runs goes again on its own,
-    with nothing else in the pool: one that breaks the pool alone is recorded as failed,
-    the others are not touched. Local sweeps keep at most two runs per worker in the pool,
-    so that few runs are ever held when it breaks.
+    A worker that dies (killed for memory, ``os._exit`` in a rule) fails the tasks it held:
+    a local one breaks the process pool, which fails every run it holds, guilty or not (the
+    pool is replaced, ``executor.sweep_restart``); a Dask one fails its task, and any task
+    queued on it, with ``KilledWorker``. Runs with a part are done, never also failed; the
+    others go again. On the embedded cluster the run the worker died in is known (a worker
+    runs one at a time and marks it, :func:`started_path`): it goes again once, on its own,
+    and is recorded as failed if its worker dies again. Otherwise, a batch's runs go again
+    one per task, and a run whose worker died in a task of its own goes again alone, with
+    nothing else in flight; a run whose worker dies then is recorded. A batch thus never
+    takes healthy runs with it. Local sweeps keep at most two runs per worker in the pool.
 
     Tasks are handed out as workers free up, a few more than there are workers (the rest
     waits here), for every backend: submitting a task costs this process a few milliseconds
@@ -406,48 +485,50 @@ def run_sweep(
     submitting all tasks at once delayed the first run by 0.2 s.
 
     With ``stop``, a signal raises :class:`model.studies.stopping.Stopped` here within
-    ``POLL_S`` seconds, between results: runs in flight are neither waited for nor recorded."""
+    ``POLL_S`` seconds, between results: runs in flight are neither waited for nor recorded.
+    A lost Dask scheduler (``executor.sweep_lost``) and ``stall_timeout`` seconds without
+    progress raise :class:`model.studies.stopping.Aborted` the same way."""
     restartable = getattr(executor, "sweep_restart", None) is not None
+    lost = getattr(executor, "sweep_lost", None)
     workers = getattr(executor, "sweep_workers", None)
     if workers:
         max_pending = min(max_pending, 2 * workers if restartable else 2 * workers + 2)
     pending: dict = {}
-    queue = _batches(todo, batch, workers)
-    suspects: list[list[dict]] = []  # runs held by a pool that broke: to go again alone
+    queue = [(runs, FIRST) for runs in _batches(todo, batch, workers)]
+    alone: list[list[dict]] = []  # runs to go again with nothing else in flight
+    struck: set[int] | None = set() if shared_disk and not restartable else None  # embedded
+    watchdog = Watchdog(stall_timeout, [out / "parts", out / "failures"])
     failures = 0
     generation = 0  # of the process pool, counted up at each replacement
     folder = str(out) if shared_disk else None
-    while queue or pending or suspects:
-        while suspects and not pending:
-            runs = suspects.pop(0)
-            executor, generation = _submit(executor, generation, pending, job, runs, folder, True)
-        while queue and len(pending) < max_pending and not suspects:
-            runs = queue.pop(0)
-            executor, generation = _submit(executor, generation, pending, job, runs, folder)
-        done, _ = wait(pending, timeout=POLL_S if stop else None, return_when=FIRST_COMPLETED)
+    while queue or pending or alone:
+        while alone and not pending:
+            task = (alone.pop(0), ALONE)
+            executor, generation = _submit(executor, generation, pending, job, task, folder, lost)
+        while queue and len(pending) < max_pending and not alone:
+            task = queue.pop(0)
+            executor, generation = _submit(executor, generation, pending, job, task, folder, lost)
+        done, _ = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
         if stop is not None:
             stop.check()
+        watchdog.check(bool(done))
+        cancelled = False
         for future in done:
-            runs, gen, alone = pending.pop(future)
+            runs, gen, level = pending.pop(future)
             try:
                 results = future.result()
             except ScenarioError:
                 raise  # not the run's fault (e.g. workers with other code): stop, say why
-            except BrokenExecutor as broken:
-                if gen == generation and restartable:
+            except CancelledError:  # Dask's client lost its scheduler, which had the task
+                cancelled = True
+                continue
+            except Exception as exc:  # its worker died (BrokenExecutor, KilledWorker), ...
+                if isinstance(exc, BrokenExecutor) and gen == generation and restartable:
                     executor, generation = _replace(executor), generation + 1
-                if restartable and not alone:
-                    suspects.append(runs)
-                    continue
-                died = RuntimeError(
-                    "the worker process died while running this run alone (killed for "
-                    "using too much memory? os._exit in a rule?)"
-                )
-                error = _error_record(died if alone else broken)
-                results = [(run, None, error, False) for run in runs]
-            except Exception as exc:  # the task itself died (e.g. a lost Dask worker)
-                results = [(run, None, _error_record(exc), False) for run in runs]
+                results = _try_again(out, runs, level, exc, queue, alone, struck)
             for run, df, error, written in results:
+                if error is not None and part_path(out, run["run_id"]).exists():
+                    error, written = None, True  # its part was written before its worker died
                 if error is not None:
                     failures += 1
                     if not written:
@@ -455,16 +536,53 @@ def run_sweep(
                 elif not written:
                     _record_result(out, run, df)
                 progress.update(error is None)
+        why = lost() if lost is not None else None  # after keeping the results that came
+        if why or cancelled:
+            raise Aborted(why or "Dask cancelled the sweep's tasks")
     return failures
 
 
-def _submit(executor, generation, pending, job, runs, folder, alone=False):
+def _try_again(out, runs, level, exc, queue, alone, struck) -> list[tuple]:
+    """What becomes of the runs of a task that died outside them (its worker died): those
+    with a part are done (returned, to be counted); the others go back in line, as
+    :func:`run_sweep` says, or are returned as failed."""
+    died = isinstance(exc, BrokenExecutor) or type(exc).__name__ == "KilledWorker"
+    left = [r for r in runs if not part_path(out, r["run_id"]).exists()]
+    results = [(run, None, None, True) for run in runs if run not in left]
+    going = [r for r in left if struck is not None and started_path(out, r["run_id"]).exists()]
+    if going:  # the embedded cluster: the run its worker died in, and runs not yet begun
+        if rest := [r for r in left if r not in going]:
+            queue.insert(0, (rest, level))
+        for run in going:
+            started_path(out, run["run_id"]).unlink(missing_ok=True)
+            if run["run_id"] in struck:
+                error = _error_record(RuntimeError(DIED_TWICE) if died else exc)
+                results.append((run, None, error, False))
+            else:
+                struck.add(run["run_id"])
+                queue.insert(0, ([run], SINGLE))
+    elif level == FIRST and len(left) > 1:
+        queue[:0] = [([run], SINGLE) for run in left]
+    elif level != ALONE:
+        alone += [[run] for run in left]
+    else:
+        error = _error_record(RuntimeError(DIED) if died else exc)
+        results += [(run, None, error, False) for run in left]
+    return results
+
+
+def _submit(executor, generation, pending, job, task, folder, lost):
+    runs, level = task
     try:
         future = executor.submit(execute_batch, job, runs, folder)
     except BrokenExecutor:  # broke since the last check: replace it before going on
         executor, generation = _replace(executor), generation + 1
         future = executor.submit(execute_batch, job, runs, folder)
-    pending[future] = (runs, generation, alone)
+    except Exception:
+        if lost is not None and (why := lost()):  # a closed Dask client refuses new tasks
+            raise Aborted(why) from None
+        raise
+    pending[future] = (runs, generation, level)
     return executor, generation
 
 

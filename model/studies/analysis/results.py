@@ -38,11 +38,21 @@ def load_manifest(results_dir: str | Path) -> dict[str, Any]:
     -------
     dict
         The manifest: ``experiment``, ``problem``, ``design_matrix``, ``runs``, ...
+
+    Raises
+    ------
+    FileNotFoundError
+        When there is no ``manifest.json``.
+    ScenarioError
+        When it is damaged (truncated, not a JSON object, a folder): one line naming it, as
+        ``coprod sweep --resume`` says it (:func:`model.studies.sweep.read_manifest`).
     """
+    from model.studies.sweep import read_manifest
+
     path = Path(results_dir) / "manifest.json"
-    if not path.is_file():
+    if not path.exists():
         raise FileNotFoundError(f"{path}: no manifest.json; is this a sweep results directory?")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return read_manifest(path)
 
 
 def load_results(results_dir: str | Path) -> pd.DataFrame:
