@@ -130,3 +130,12 @@ def test_analyze_with_a_damaged_manifest_exits_2(tmp_path, capsys, text):
     (tmp_path / "manifest.json").write_text(text, encoding="utf-8")
     assert main(["analyze", str(tmp_path)]) == 2
     assert "manifest.json" in _one_line(capsys)
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "http"])
+def test_a_port_outside_the_tcp_range_exits_2(capsys, port):
+    with pytest.raises(SystemExit) as stop:
+        main(["app", "--port", port])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "--port" in err and "Traceback" not in err

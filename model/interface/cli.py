@@ -59,6 +59,13 @@ def _nonneg_float(text: str) -> float:
     return value
 
 
+def _port(text: str) -> int:
+    value = _nonneg_int(text)
+    if value > 65535:  # a TCP port is 16 bits; more would overflow deep in the socket layer
+        raise argparse.ArgumentTypeError(f"given {value}; allowed: a port from 0 to 65535")
+    return value
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -523,7 +530,7 @@ def parser() -> argparse.ArgumentParser:
         default="127.0.0.1",
         help="address to bind (default 127.0.0.1; 0.0.0.0 exposes it to the network)",
     )
-    a.add_argument("--port", type=_nonneg_int, default=8765, help="port (default 8765)")
+    a.add_argument("--port", type=_port, default=8765, help="port (default 8765; 0: any free)")
     a.set_defaults(func=cmd_app)
     d = sub.add_parser("docs", help="regenerate the parameter tables in docs/ODD.md")
     d.add_argument("--file", help="ODD file (default docs/ODD.md)")
