@@ -7,7 +7,7 @@
     coprod calibrate [--seeds N] [--citizens N] [--fit]
     coprod compare [--seeds N] [--citizens N] [--until YEAR]
     coprod docs
-    coprod app [--host ADDRESS] [--port N]
+    coprod app [--host ADDRESS] [--port N] [--max-sessions N]
     coprod sweep EXPERIMENT [--out DIR] [--workers N] [--backend local|dask]
                  [--scheduler ADDRESS] [--resume] [--stall-timeout SECONDS]
     coprod analyze RESULTS_DIR
@@ -408,7 +408,7 @@ def _stopped_line(args: argparse.Namespace, exp, out: Path | None, stopped) -> s
 def cmd_app(args: argparse.Namespace) -> int:
     from model.interface.app.server import serve
 
-    return serve(host=args.host, port=args.port)
+    return serve(host=args.host, port=args.port, max_sessions=args.max_sessions)
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
@@ -531,6 +531,12 @@ def parser() -> argparse.ArgumentParser:
         help="address to bind (default 127.0.0.1; 0.0.0.0 exposes it to the network)",
     )
     a.add_argument("--port", type=_port, default=8765, help="port (default 8765; 0: any free)")
+    a.add_argument(
+        "--max-sessions",
+        type=_positive_int,
+        help="live sessions (browser pages) at most; more see 'page full' "
+        "(default: $COPROD_MAX_SESSIONS, else 30)",
+    )
     a.set_defaults(func=cmd_app)
     d = sub.add_parser("docs", help="regenerate the parameter tables in docs/ODD.md")
     d.add_argument("--file", help="ODD file (default docs/ODD.md)")

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.browser
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 LOAD_TIMEOUT_MS = 60_000
 # Widgets fetch their scripts after they render (solara.Markdown: mermaid, then KaTeX a second
-# later), after "networkidle" has already fired; a missing asset takes the server ~7 s to give
-# up on. So the page counts as loaded once nothing was in flight for QUIET_S.
+# later), after "networkidle" has already fired. So the page counts as loaded once nothing was
+# in flight for QUIET_S.
 QUIET_S = 3.0
 
 

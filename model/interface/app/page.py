@@ -11,15 +11,18 @@ from __future__ import annotations
 import html
 import io
 import time
+import weakref
 import zipfile
 
 import solara
+from solara.server import kernel_context
 
 from model.interface.app import charts
 from model.interface.app.i18n import TEXT, fmt_month, fmt_percent, mechanism_label, rule_label, t
 from model.interface.app.session import (
     MAX_CITIZENS,
     MIN_CITIZENS,
+    SESSIONS,
     Simulation,
     available_scenarios,
     choosable_mechanisms,
@@ -334,10 +337,49 @@ def Views(
             ChartCard(figures["where"], t("explain_where", lang), snapshot)
 
 
+def _open_session() -> Simulation | None:
+    """This page's session, or None when the server is full; it ends with the page's kernel
+    (the browser closed, or gone for the cull timeout), so its memory returns then."""
+    sim = SESSIONS.open()
+    if sim is not None and kernel_context.has_current_context():
+        context = kernel_context.get_current_context()
+        # weak both ways: neither may keep the other alive
+        ref, kernel = weakref.ref(sim), weakref.ref(context)
+        context.on_close(lambda: SESSIONS.close(ref()))
+        sim.attended = lambda: _connected(kernel())
+    return sim
+
+
+def _connected(context) -> bool:
+    """Whether a browser is connected to the kernel ``context`` now."""
+    pages = context.page_status.values() if context is not None else ()
+    return kernel_context.PageStatus.CONNECTED in pages
+
+
+@solara.component
+def SessionsFull():
+    """The page when every place is taken, in both languages: who sees it has no model."""
+    solara.Title(t("title", "de"))
+    with solara.Column(style="max-width: 760px; padding: 24px;"):
+        for lang in LANGUAGE_NAMES:
+            text = t("sessions_full", lang).format(limit=SESSIONS.limit)
+            solara.HTML(tag="p", unsafe_innerHTML=html.escape(text), style=BIG_TEXT)
+
+
 @solara.component
 def Page():
+    sim = solara.use_memo(_open_session, [])
+    # unmounting (the kernel closing, or a test's render context) ends the session too
+    solara.use_effect(lambda: lambda: SESSIONS.close(sim), [])
+    if sim is None:
+        SessionsFull()
+    else:
+        Workshop(sim)
+
+
+@solara.component
+def Workshop(sim: Simulation):
     lang, set_lang = solara.use_state("de")
-    sim = solara.use_memo(lambda: Simulation(), [])
     # reactive (not plain state) so the play task may change them from its thread, as Mesa's
     # SolaraViz does; reading .value subscribes this component to them
     version = solara.use_reactive(0)
@@ -360,7 +402,8 @@ def Page():
         while playing.value:
             started = time.perf_counter()
             if sim.step(speed) == 0:
-                playing.value = False
+                if not sim.closed:  # a closed session's page is gone: nothing to redraw
+                    playing.value = False
                 break
             redraw()
             time.sleep(max(0.0, FRAME_SECONDS - (time.perf_counter() - started)))

@@ -11,8 +11,16 @@ put a model in an invalid state; an error in a step is kept and shown, not raise
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
+import os
 import re
+import sys
 import threading
+import time
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -24,6 +32,15 @@ from model.simulation.scenario import Challenge, Format, ProcessSpec, Rules, Run
 from model.simulation.scenario.files import load_scenario, scenario_dir
 
 MIN_CITIZENS, MAX_CITIZENS = 200, 10_000
+
+#: Live sessions (browser pages with a model) at most; more get a "page full" message. Each
+#: holds two models (a live run and its counterfactual) and shares the machine's cores with
+#: all others, so there must be a limit; 30 is a workshop room.
+DEFAULT_MAX_SESSIONS = 30
+
+#: Every model a session built that still exists (weakly: this keeps none alive). After the
+#: sessions ended and a collection, it is empty; the server reports its size (the tests check).
+MODELS: weakref.WeakSet[CoProductionModel] = weakref.WeakSet()
 
 
 def available_scenarios() -> list[str]:
@@ -71,7 +88,28 @@ class Simulation:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
+        self.closed = False
+        #: whether a browser shows this session now; the page sets it. While none does (until
+        #: the reconnect or the cull), stepping stops: playing on for nobody would take two
+        #: shared cores from everyone else.
+        self.attended: Callable[[], bool] = lambda: True
         self.reset()
+
+    def close(self) -> None:
+        """Stop for good: called when the session's browser has gone (its kernel closes).
+
+        A play loop still running stops at its next step. The models stay until
+        :meth:`drop_models`: the page may be drawing a last frame from them right now.
+        """
+        with self._lock:
+            self.closed = True
+
+    def drop_models(self) -> None:
+        """Let go of both models, so that their memory (agents, networks, arrays) is freed
+        even if something still holds this closed session."""
+        with self._lock:
+            for name in ("live", "baseline"):
+                self.__dict__.pop(name, None)
 
     # ------------------------------------------------------------------ life cycle
     def reset(
@@ -105,6 +143,7 @@ class Simulation:
             self.scenario = scenario
             self.live = CoProductionModel(scenario, rng=seed, citizens=n)
             self.baseline = CoProductionModel(scenario, rng=seed, citizens=n)
+            MODELS.update((self.live, self.baseline))
             self.error = None
             self.changes = 0
 
@@ -122,7 +161,7 @@ class Simulation:
         done = 0
         with self._lock:
             for _ in range(months):
-                if self.error or not self.live.running:
+                if self.closed or not self.attended() or self.error or not self.live.running:
                     break
                 try:
                     self.live.step()
@@ -169,3 +208,145 @@ class Simulation:
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         with self._lock:
             return self.live.dataframe(), self.baseline.dataframe()
+
+
+# ---------------------------------------------------------------------- sessions of the server
+class Sessions:
+    """The live sessions of one server process, at most ``limit`` of them.
+
+    A workshop page runs for a whole day: every session a browser opens must end and give its
+    memory back when the browser goes, and a crowd (or a script) must not open more sessions
+    than two cores and the machine's memory can hold.
+    """
+
+    def __init__(self, limit: int | None = None):
+        self._lock = threading.Lock()
+        self._open: dict[int, Simulation] = {}
+        self._reserved = 0
+        self.limit = limit if limit is not None else limit_from_environment()
+
+    def live(self) -> int:
+        with self._lock:
+            return len(self._open) + self._reserved
+
+    def open(self, **kwargs) -> Simulation | None:
+        """A new session's :class:`Simulation`, or None when ``limit`` sessions are live (then
+        no model is built). The place is taken before the (slow) build, so that many pages
+        opening at once cannot all pass the check."""
+        with self._lock:
+            if len(self._open) + self._reserved >= self.limit:
+                return None
+            self._reserved += 1
+        sim = None
+        try:
+            sim = Simulation(**kwargs)
+        finally:
+            with self._lock:
+                self._reserved -= 1
+                if sim is not None:
+                    self._open[id(sim)] = sim
+        return sim
+
+    def close(self, sim: Simulation | None) -> None:
+        """End ``sim``'s session (again: nothing happens) and give its memory back."""
+        if sim is None:
+            return
+        with self._lock:
+            known = self._open.pop(id(sim), None) is sim
+        sim.close()
+        if known:
+            release_memory_soon(sim)
+
+
+def limit_from_environment() -> int:
+    """``COPROD_MAX_SESSIONS``, else :data:`DEFAULT_MAX_SESSIONS`; at least 1."""
+    raw = os.environ.get("COPROD_MAX_SESSIONS", "")
+    try:
+        return max(1, int(raw)) if raw.strip() else DEFAULT_MAX_SESSIONS
+    except ValueError:
+        return DEFAULT_MAX_SESSIONS
+
+
+#: The sessions of this process (the page registers each of its own here).
+SESSIONS = Sessions()
+
+_release_lock = threading.Lock()
+_release_thread: threading.Thread | None = None
+_closed: list[weakref.ref[Simulation]] = []  # sessions ended since the last release
+_last_close = 0.0
+#: Seconds without a session ending before the collection: a kernel's threads, sockets and
+#: widgets go a moment after its session (Solara collects 1 s after a kernel closes), and a
+#: room that leaves at once costs one pass, not thirty.
+RELEASE_QUIET = 5.0
+
+
+def release_memory_soon(closed: Simulation | None = None) -> None:
+    """Collect garbage and hand freed memory back to the operating system, soon; first drop
+    the models of the ``closed`` session if it still exists then (its kernel is gone by then).
+
+    A closed session's objects are reference cycles (widgets, components, models) that wait
+    for a full collection; once collected, glibc keeps the freed pages in its arenas (one per
+    thread, and every session runs in threads), so the process would never shrink without
+    ``malloc_trim``. Runs in a thread of its own once no session ended for ``RELEASE_QUIET``.
+    """
+    global _release_thread, _last_close
+    with _release_lock:
+        _last_close = time.monotonic()
+        if closed is not None:
+            _closed.append(weakref.ref(closed))
+        if _release_thread is not None:
+            return  # the waiting one will see this close too
+        _release_thread = threading.Thread(
+            target=_release, name="coprod-release-memory", daemon=True
+        )
+        _release_thread.current_context = None  # Solara's patched Thread: in no kernel
+        _release_thread.start()
+
+
+def _release() -> None:
+    global _release_thread
+    latest = time.monotonic() + 6 * RELEASE_QUIET  # a steady stream of leavers waits no longer
+    while True:
+        with _release_lock:
+            wait = min(_last_close + RELEASE_QUIET, latest) - time.monotonic()
+            if wait <= 0:
+                _release_thread = None
+                closed, _closed[:] = [ref() for ref in _closed], []
+                break
+        time.sleep(wait)
+    for sim in filter(None, closed):
+        sim.drop_models()
+    closed = sim = None  # no reference from here
+    release_memory_now()
+
+
+def release_memory_now() -> None:
+    """A full collection, then glibc's ``malloc_trim``; see :func:`release_memory_soon`."""
+    _forget_fonts()
+    gc.collect()
+    _malloc_trim()
+
+
+def _forget_fonts() -> None:
+    """Empty matplotlib's font cache, whose fonts belong to threads that are mostly gone.
+
+    FreeType fonts are not thread-safe, so matplotlib caches up to 64 of them per thread id,
+    each with its FreeType state in C memory; every session draws in threads of its own.
+    Threads still drawing simply open their fonts again.
+    """
+    font_manager = sys.modules.get("matplotlib.font_manager")  # not imported: nothing cached
+    clear = getattr(getattr(font_manager, "_get_font", None), "cache_clear", None)
+    if clear is not None:
+        clear()
+
+
+def _malloc_trim() -> None:
+    """glibc's ``malloc_trim(0)``; nothing elsewhere (macOS, musl) or if it cannot be loaded."""
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        trim = getattr(libc, "malloc_trim", None)
+    except OSError:
+        trim = None
+    if trim is not None:
+        trim(0)
