@@ -29,7 +29,8 @@ from model.studies.stopping import ignore_interrupts
 # turn off what a short-lived cluster without a dashboard has no use for.
 EMBEDDED_DASK_CONFIG = {
     # fork, not spawn: spawned workers import mesa and the model afresh (~12 s on 2 cores),
-    # which alone tripled the cost of a short sweep
+    # which alone tripled the cost of a short sweep (see _log_streams_free_at_fork for what
+    # makes forking from a process with threads safe here)
     "distributed.worker.multiprocessing-method": "fork",
     # the statistical profiler samples each worker's task thread every 10 ms (for the
     # dashboard); it took the GIL from the runs and was the largest single overhead
@@ -142,6 +143,48 @@ def _quiet(settings: ExitStack) -> None:
             settings.callback(handler.removeFilter, said)
 
 
+_FORK_GUARD: list[bool] = []
+
+
+def _log_streams_free_at_fork() -> None:
+    """Fork only while no thread is writing a log record (once per process).
+
+    The workers are forked, by the embedded cluster from threads of a process whose other
+    threads log (its event loop, the nanny). Python gives the child fresh logging locks, but
+    not the lock inside the stream a record was being written to: a worker forked in that
+    moment hung for good at its first log line (seen in the test suite, under load). So
+    before a fork every handler's lock is taken (no thread is then inside a stream), and
+    given back after it; the child's are new anyway.
+    """
+    if _FORK_GUARD or not hasattr(os, "register_at_fork"):
+        return
+    _FORK_GUARD.append(True)
+    held: list[logging.Handler] = []
+
+    def before() -> None:
+        for handler in _all_handlers():
+            handler.acquire()
+            held.append(handler)
+
+    def after_in_parent() -> None:
+        while held:
+            held.pop().release()
+
+    os.register_at_fork(before=before, after_in_parent=after_in_parent, after_in_child=held.clear)
+
+
+def _all_handlers() -> list[logging.Handler]:
+    """Every handler on any logger of this process, each once."""
+    loggers = [logging.getLogger()] + [
+        x for x in list(logging.Logger.manager.loggerDict.values()) if isinstance(x, logging.Logger)
+    ]
+    seen: dict[int, logging.Handler] = {}
+    for logger in loggers:
+        for handler in list(logger.handlers):
+            seen.setdefault(id(handler), handler)
+    return list(seen.values())
+
+
 def make_executor(backend: str, workers: int, scheduler: str | None):
     """A concurrent.futures executor and a function that shuts it down: ``close()`` after
     its runs, ``close(now=True)`` at once, ending the runs in flight. The executor carries
@@ -153,6 +196,7 @@ def make_executor(backend: str, workers: int, scheduler: str | None):
         from model.simulation.model import warm_up
 
         warm_up()
+        _log_streams_free_at_fork()
     if backend == "local":
         current: list[Executor] = []
 
