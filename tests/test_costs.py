@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from model import CoProductionModel, Scenario
-from model.simulation.costs import leadership_cost, process_cost
+from model.simulation.costs import BUDGET_SPENDING, SPENDING, leadership_cost, process_cost
 from model.simulation.scenario import Costs, Format, LeadershipStyle, Rung, Timing
 
 C = Costs()
@@ -71,6 +71,27 @@ def test_status_quo_cost_adds_up_by_hand():
     expected = budgets + (3 + 1 / 3) * C.consultation_eur + C.praise_day_eur
     assert df["cost_eur_total"].iloc[-1] == pytest.approx(expected, rel=0.01)
     assert df["cost_eur"].sum() == pytest.approx(df["cost_eur_total"].iloc[-1])
+
+
+def test_each_levers_spending_so_far_adds_up_to_the_total_every_month():
+    """The spending by lever (what the workshop page shows per lever) is the total split up:
+    the four budgets, the processes and the leadership style, every month; a change of one
+    budget moves only its own column."""
+    levers = {"leadership": {"style": "everyday_cooperation"}, "participation": {"timing": "early"}}
+    df = _run(levers, months=14)
+    spent = df[list(SPENDING)].astype(float)
+    assert spent.sum(axis=1).to_numpy() == pytest.approx(df["cost_eur_total"].to_numpy())
+    budgets = spent[list(BUDGET_SPENDING)].sum(axis=1)
+    assert budgets.to_numpy() == pytest.approx(df["infrastructure_spend_eur"].to_numpy())
+    infra = Scenario().levers.infrastructure
+    for column, budget in BUDGET_SPENDING.items():
+        assert spent[column].iloc[-1] == pytest.approx(getattr(infra, budget) * 14 / 12)
+    assert spent["process_cost_eur_total"].iloc[-1] > 0
+    staff = leadership_cost(LeadershipStyle.everyday_cooperation, False, 1_080_000, C)
+    assert spent["leadership_cost_eur_total"].iloc[-1] == pytest.approx(14 * staff)
+    more = _run(levers | {"infrastructure": {"outreach_eur": 120_000}}, months=14)
+    changed = [c for c in SPENDING if more[c].iloc[-1] != pytest.approx(df[c].iloc[-1])]
+    assert changed == ["outreach_spend_eur"]
 
 
 def test_costs_are_the_real_citys_whatever_the_number_of_agents():

@@ -5,11 +5,28 @@ budgets of the support infrastructure (agencies, office, outreach, training), pa
 processes by format, rung, timing and outreach, the staff of everyday cooperation, and the
 annual volunteering day. Prices are the scenario's ``[costs]`` table (docs/ODD.md, 7.1 and
 7.7). Costs are for the real city, so they do not depend on the number of agents.
+
+The model also keeps what each lever has cost since the start of the run (:data:`SPENDING`,
+indicators of the same names), so that a room can see what its money went to; together they
+are ``cost_eur_total``.
 """
 
 from __future__ import annotations
 
 from model.simulation.scenario import Costs, Format, LeadershipStyle, Rung, Timing
+
+#: indicator of the spending on a budget since the start of the run -> the budget of
+#: ``levers.infrastructure`` it adds up (a twelfth of the yearly budget each month)
+BUDGET_SPENDING = {
+    "volunteer_agency_spend_eur": "volunteer_agency_eur",
+    "participation_office_spend_eur": "participation_office_eur",
+    "outreach_spend_eur": "outreach_eur",
+    "admin_training_spend_eur": "admin_training_eur",
+}
+#: what each lever has cost since the start of the run: the four budgets, the participation
+#: processes, the leadership style (liaison staff or the volunteering day); their sum is
+#: ``cost_eur_total``
+SPENDING = (*BUDGET_SPENDING, "process_cost_eur_total", "leadership_cost_eur_total")
 
 
 def process_cost(

@@ -114,6 +114,35 @@ INDICATORS: dict[str, tuple[str, str]] = {
         "default joining rule computes them (its chance with matching less its chance without, "
         "summed over open citizens nobody asked, x residents per agent).",
     ),
+    "volunteer_agency_spend_eur": (
+        "EUR (cumulative)",
+        "Spent on volunteer agencies since the start of the run (a twelfth of "
+        "levers.infrastructure.volunteer_agency_eur each month).",
+    ),
+    "participation_office_spend_eur": (
+        "EUR (cumulative)",
+        "Spent on the participation office since the start of the run.",
+    ),
+    "outreach_spend_eur": (
+        "EUR (cumulative)",
+        "Spent on outreach staff since the start of the run.",
+    ),
+    "admin_training_spend_eur": (
+        "EUR (cumulative)",
+        "Spent on training the administration since the start of the run. The four budgets "
+        "add up to infrastructure_spend_eur.",
+    ),
+    "process_cost_eur_total": (
+        "EUR (cumulative)",
+        "Spent on participation processes since the start of the run (each process's cost "
+        "spread evenly over its months).",
+    ),
+    "leadership_cost_eur_total": (
+        "EUR (cumulative)",
+        "Spent on the leadership style since the start of the run: staff for everyday "
+        "cooperation, or the volunteering day. With the four budgets and the processes it "
+        "adds up to cost_eur_total.",
+    ),
 }
 
 EDU_NAMES = ("low", "mid", "high")
@@ -185,6 +214,7 @@ def observe(m: CoProductionModel) -> dict[str, object]:
     )
     out["places_per_volunteer"] = _share(float(np.floor(m.org_table.capacity).sum()), n_eng)
     out["agency_placements_residents"] = m.agency_placements * m.residents_per_agent
+    out.update(m.spent)  # what each lever has cost so far (model.simulation.costs.SPENDING)
     return out
 
 

@@ -115,6 +115,7 @@ class CoProductionModel(mesa.Model):
         self.spend_eur = 0.0
         self.cost_eur = 0.0  # spent this month on all levers
         self.cost_total_eur = 0.0
+        self.spent = dict.fromkeys(costs.SPENDING, 0.0)  # since the start, by lever
         self.participants_this_month = 0  # agents who joined a process this month
         self.assembly_members = 0  # agents seated in assemblies running this month
         self.agency_placements = 0.0  # entries agency matching adds (agents, expected)
@@ -135,6 +136,7 @@ class CoProductionModel(mesa.Model):
         # the run starts from the city's documented state, not the burn-in's drift
         self.city = challenges.CityState.initial(cfg.challenges)
         self.spend_eur = self.cost_total_eur = 0.0
+        self.spent = dict.fromkeys(costs.SPENDING, 0.0)
         self.month = 0
 
     # ------------------------------------------------------------------ public API
@@ -312,17 +314,18 @@ class CoProductionModel(mesa.Model):
         ownership.hold_shares(pop, table.cooperative, cfg.organisations.cooperative_ownership)
         # bookkeeping: what the levers cost this month
         self.spend_eur += self.support.monthly_cost_eur
-        self.cost_eur = (
-            self.support.monthly_cost_eur
-            + process_cost
-            + costs.leadership_cost(
-                lv.leadership.style,
-                month_of_year == lv.leadership.volunteering_day_month,
-                cfg.city.population,
-                cfg.costs,
-            )
+        leadership_cost = costs.leadership_cost(
+            lv.leadership.style,
+            month_of_year == lv.leadership.volunteering_day_month,
+            cfg.city.population,
+            cfg.costs,
         )
+        self.cost_eur = self.support.monthly_cost_eur + process_cost + leadership_cost
         self.cost_total_eur += self.cost_eur
+        for name, budget in costs.BUDGET_SPENDING.items():
+            self.spent[name] += getattr(lv.infrastructure, budget) / 12.0
+        self.spent["process_cost_eur_total"] += process_cost
+        self.spent["leadership_cost_eur_total"] += leadership_cost
         w = self.window
         w["entries"].append(joined.size)
         w["entries_asked"].append(int(pop.entered_asked[joined].sum()))

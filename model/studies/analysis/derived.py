@@ -67,7 +67,16 @@ DERIVED: dict[str, tuple[str, str]] = {
 #: indicators that add up since the start of the run ("EUR (cumulative)" in
 #: model/simulation/indicators.py): their value at the end is the total, a mean over the last
 #: months would understate it (tests/test_derived.py checks this list against INDICATORS)
-CUMULATIVE = ("cost_eur_total", "infrastructure_spend_eur")
+CUMULATIVE = (
+    "cost_eur_total",
+    "infrastructure_spend_eur",
+    "volunteer_agency_spend_eur",
+    "participation_office_spend_eur",
+    "outreach_spend_eur",
+    "admin_training_spend_eur",
+    "process_cost_eur_total",
+    "leadership_cost_eur_total",
+)
 #: the operations an experiment may declare, and what each computes
 OPERATIONS = {"difference": "a - b", "ratio": "a / b"}
 
