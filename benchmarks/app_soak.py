@@ -64,7 +64,9 @@ def status(base: str, collect: bool = False) -> dict:
 
 
 class AppServer:
-    """``coprod app`` in a subprocess; its output goes to a temporary file."""
+    """``coprod app`` in a subprocess; its output goes to a temporary file. A session whose
+    tab closed waits ``COPROD_RELOAD_GRACE`` for a reload; here 2 s unless ``env`` says
+    otherwise, so that the soak and the tests see sessions end within seconds."""
 
     def __init__(self, *args: str, env: dict | None = None, port: int | None = None):
         self.port = port or free_port()
@@ -76,7 +78,7 @@ class AppServer:
             cwd=ROOT,
             stdout=self.log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
+            env={**os.environ, "COPROD_RELOAD_GRACE": "2", **(env or {})},
         )
 
     def output(self) -> str:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import ipyvuetify as v
+import ipywidgets as widgets
+import pandas as pd
 import pytest
 import solara
 
@@ -17,8 +21,9 @@ from model.interface.app.i18n import (
     rule_label,
     t,
 )
-from model.interface.app.page import Page, _csv, _csv_name, _rule_explanation, active_rules_text
+from model.interface.app.page import Page, _rule_explanation, protocol, run_name
 from model.interface.app.session import Simulation, available_scenarios, choosable_mechanisms
+from model.interface.app.views import active_rules_text, scenario_title
 from model.rules import registry
 from model.simulation.scenario import Rules
 from model.simulation.scenario.files import load_scenario
@@ -158,12 +163,22 @@ def test_german_charts_use_a_decimal_comma():
     assert "0,4" in ticks and "0.4" not in ticks
 
 
-def test_presentation_mode_hides_the_controls(page):
-    assert page.find(v.Btn, children=[t("step", "de")]).widgets
+def test_presentation_mode_keeps_what_the_presenter_needs_and_enlarges_two_views(page):
+    assert page.find(v.Select, label=t("scenario", "de")).widgets
+    images = len(page.find(widgets.Image).widgets)
     page.find(v.Switch).widget.v_model = True
-    assert not page.find(v.Btn, children=[t("step", "de")]).widgets
-    # the play button stays, for the presenter
-    assert page.find(v.Btn, children=[t("play", "de")]).widgets
+    # the side panel is gone; the question, play, reset, interventions and levers stay
+    assert not page.find(v.Select, label=t("scenario", "de")).widgets
+    for label in ("play", "reset", "do_assembly", "do_fund_agency", "do_cut_budget"):
+        assert page.find(v.Btn, children=[t(label, "de")]).widgets, label
+    assert load_scenario("baseline").question_de in _texts(page)
+    assert page.find(v.Slider, class_="coprod-budget").widgets  # the levers, folded away
+    # two views, larger; choosing a third keeps the last two
+    shown = page.find(widgets.Image).widgets
+    assert len(shown) == 2 < images
+    chooser = page.find(v.BtnToggle, multiple=True).widget
+    chooser.v_model = [*chooser.v_model, 1]  # indices of the views: the network is second
+    assert len(page.find(widgets.Image).widgets) == 2
 
 
 # ---------------------------------------------------------------------- rule variants
@@ -236,7 +251,7 @@ def test_the_rules_section_lists_the_registry_and_restarts_with_the_choice(page)
     assert "Rule: Joining = threshold" in _texts(page)
     # another scenario: its own rules, in the select too
     other = next(n for n in available_scenarios() if n != "baseline")
-    page.find(v.Select, label=t("scenario", "en")).widget.v_model = other
+    page.find(v.Select, label=t("scenario", "en")).widget.v_model = scenario_title(other, "en")
     assert "Rule:" not in _texts(page)
     assert _rule_select(page, "joining", "en").v_model == "logistic (default)"
 
@@ -251,11 +266,20 @@ def test_a_new_size_gets_a_new_network_layout(page):
 def test_the_export_names_the_rules():
     sim = Simulation(citizens=300, rules={"joining": "threshold"})
     sim.step(2)
-    text = _csv(sim).decode("utf-8")
-    header, first = text.splitlines()[:2]
-    assert header.startswith("date,step,engaged_share") and "rule_joining" in header
-    assert first.endswith(",".join(sim.live.rules.names.values()))
-    assert "joining-threshold" in _csv_name(sim)
+    for lang in LANGUAGES:
+        table = pd.read_csv(
+            io.BytesIO(protocol(sim, lang)),
+            sep=";" if lang == "de" else ",",
+            decimal="," if lang == "de" else ".",
+            encoding="utf-8-sig",
+        )
+        column = f"{t('rule_active', lang)}: {mechanism_label('joining', lang)}"
+        assert table[column].tolist() == [rule_label("joining", "threshold", lang)] * 2
+        # numbers read back as numbers: percent with a decimal comma in German
+        engaged = [c for c in table.columns if c.startswith(("engagiert, alle", "engaged, all"))]
+        assert len(engaged) == 2 and all(table[c].dtype == float for c in engaged)
+        assert 0 < table[engaged[0]].iloc[-1] < 100
+    assert "-joining-threshold" in run_name(sim)
     assert active_rules_text(sim, "de") == "Regel: Beitritt = Schwelle"
 
 

@@ -73,3 +73,28 @@ def test_file_names_say_what_which_run_and_when():
         "coprod-protokoll-austerity-seed42-2026-12-02_1658.csv"
     )
     assert export.file_name("a/b c", 7, "en", "zip", now).startswith("coprod-protocol-a_b_c-seed7")
+
+
+def test_saved_charts_carry_their_caption_and_names_in_the_page_language():
+    import zipfile
+
+    from matplotlib.figure import Figure
+
+    from model.interface.app.export import pictures_zip
+
+    fig = Figure(figsize=(4, 3))
+    fig.subplots().plot([0, 1], [0, 1])
+    plain = io.BytesIO()
+    fig.savefig(plain, format="png", dpi=150, bbox_inches="tight", pad_inches=0.15)
+    for lang, name in (("de", "wer-engagiert-sich.png"), ("en", "who-is-engaged.png")):
+        data = pictures_zip({"gradient": fig}, "Szenario: Sparkurs · Seed: 42 · 03.12.2026", lang)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            assert archive.namelist() == [name]
+            png = archive.read(name)
+        # the caption adds a line below the chart: the picture is taller than without it
+        assert _png_height(png) > _png_height(plain.getvalue())
+    assert not fig.texts  # the figure on the page is left as it was
+
+
+def _png_height(png: bytes) -> int:
+    return int.from_bytes(png[20:24], "big")  # IHDR: width at 16, height at 20

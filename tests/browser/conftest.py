@@ -61,7 +61,9 @@ def app_url():
         f"sys.exit(serve(port={port}, app={APP!r}))"
     )
     log = tempfile.TemporaryFile(mode="w+")
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=log, stderr=log)
+    # a closed tab's session waits this long for a reload (tests/browser/test_reload_browser.py)
+    env = {**os.environ, "COPROD_RELOAD_GRACE": "20"}
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=log, stderr=log, env=env)
     url = f"http://127.0.0.1:{port}"
 
     def output() -> str:

@@ -16,6 +16,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from model.interface.app.i18n import fmt_month, fmt_number, fmt_percent, t
 from model.simulation.citizens import State
+from model.simulation.indicators import AGE_NAMES
 from model.simulation.scenario import OrganisationKind
 from model.studies.calibration import TARGETS
 from model.studies.figures import OKABE_ITO
@@ -26,6 +27,8 @@ from model.studies.figures import OKABE_ITO
 BIG, MID, SMALL = 18, 15, 13
 #: the reference line: dashed and lighter, but still visible on a washed-out projector
 CF_ALPHA, CF_WIDTH = 0.6, 2.5
+#: the colour of a scenario's own events on the time axis (the room's changes: dark grey)
+SCENARIO_MARK = "#B23A00"
 #: longest change label on a chart; the full text is in the list of changes and the export
 MARK_CHARS = 22
 STATE_COLOURS = {
@@ -50,18 +53,46 @@ def _figure(width=9.0, height=5.4, bottom=0.3) -> tuple[Figure, object]:
     return fig, fig.subplots()
 
 
-#: The three time-series views: title, series (column, label, colour), upper y limit.
-SERIES = {
-    "gradient": (
+#: everyone, the black line each group is read against
+ALL_RESIDENTS = ("engaged_share", "all_citizens", "#000000")
+#: The groups the main chart can compare, in the selector's order: title, series (column,
+#: label, colour). Survey diamonds mark the lines with a target in TARGETS (education,
+#: migration, everyone); the survey's figures by age and for the silent groups are not
+#: among the calibration targets, so those lines have none. No yellow: it fades on a projector.
+GROUP_SERIES = {
+    "education": (
         "chart_gradient",
         [
             ("engaged_share_edu_high", "edu_high", OKABE_ITO[3]),
             ("engaged_share_edu_mid", "edu_mid", OKABE_ITO[1]),
             ("engaged_share_edu_low", "edu_low", OKABE_ITO[0]),
-            ("engaged_share", "all_citizens", "#000000"),
+            ALL_RESIDENTS,
         ],
-        1.0,
     ),
+    "age": (
+        "chart_gradient_age",
+        [
+            (f"engaged_share_age_{age}", f"age_{age}", colour)
+            for age, colour in zip(AGE_NAMES, [OKABE_ITO[k] for k in (1, 3, 2, 0, 4)], strict=True)
+        ]
+        + [ALL_RESIDENTS],
+    ),
+    "migration": (
+        "chart_gradient_migration",
+        [("engaged_share_migration", "migration", OKABE_ITO[5]), ALL_RESIDENTS],
+    ),
+    "silent": (
+        "chart_gradient_silent",
+        [("engaged_share_silent", "silent_groups", OKABE_ITO[4]), ALL_RESIDENTS],
+    ),
+}
+#: the groups' keys in the selector's order; each has a label ``group_<key>`` in i18n
+GROUPS = tuple(GROUP_SERIES)
+
+#: The three time-series views: title, series (column, label, colour), upper y limit; the
+#: gradient's title and series are those of the group shown (GROUP_SERIES, by education here).
+SERIES = {
+    "gradient": (*GROUP_SERIES["education"], 1.0),
     "trust": (
         "chart_trust",
         [
@@ -95,18 +126,33 @@ SERIES = {
 class SeriesChart:
     """A time-series view kept for a whole run: each frame updates only the lines and the
     change marks, not axes, ticks and legend (which cost more to draw than the data). The
-    time axis spans the whole run from the start, so it does not jump while playing."""
+    time axis spans the whole run from the start, so it does not jump while playing.
 
-    def __init__(self, kind: str, lang: str, span: tuple[float, float] = (2026, 2036)):
+    The gradient view shows engagement of one of the :data:`GROUPS` (``group``, by education
+    unless told); the other views have no groups."""
+
+    def __init__(
+        self,
+        kind: str,
+        lang: str,
+        span: tuple[float, float] = (2026, 2036),
+        group: str = "education",
+    ):
         title, series, ymax = SERIES[kind]
+        if kind == "gradient":
+            if group not in GROUP_SERIES:
+                raise ValueError(f"group: given {group!r}; one of {', '.join(GROUPS)}")
+            title, series = GROUP_SERIES[group]
         self.fig, ax = _figure()
-        self.ax, self.lang = ax, lang
+        self.ax, self.lang, self.group = ax, lang, group if kind == "gradient" else None
         self.lines = {}
+        surveyed = False
         for col, key, colour in series:
             live = ax.plot([], [], color=colour, lw=3.5, label=t(key, lang))[0]
             cf = ax.plot([], [], color=colour, lw=CF_WIDTH, ls=(0, (4, 2)), alpha=CF_ALPHA)[0]
             self.lines[col] = (live, cf)
-            if kind == "gradient":
+            if kind == "gradient" and col in TARGETS:
+                surveyed = True
                 ax.plot(
                     span[0],
                     TARGETS[col][0],
@@ -116,7 +162,7 @@ class SeriesChart:
                     ls="none",
                     clip_on=False,
                 )
-        if kind == "gradient":
+        if surveyed:
             ax.plot([], [], marker="D", ls="none", color="grey", label=t("survey", lang))
         ax.plot(
             [],
@@ -160,19 +206,46 @@ class SeriesChart:
         ax.set_ylim(0, ymax)
         self._marks: list = []
         self._events: list = []
+        self._bands: list = []
 
-    def update(self, live: pd.DataFrame, cf: pd.DataFrame, events) -> Figure:
+    def update(self, live: pd.DataFrame, cf: pd.DataFrame, events, bands=None) -> Figure:
+        """Lines up to the month reached, change marks, and ``bands``: for a column of this
+        view, ``(live_low, live_high, reference_low, reference_high)`` arrays over the whole
+        run, drawn (shaded, up to the month reached) where 80% of single runs lie."""
         xl, xc = _years(live), _years(cf)
         for col, (line_live, line_cf) in self.lines.items():
             line_live.set_data(xl, live[col].to_numpy(dtype=float))
             line_cf.set_data(xc, cf[col].to_numpy(dtype=float))
+        for artist in self._bands:
+            artist.remove()
+        self._bands = []
+        n = len(xl)
+        for col, (live_low, live_high, ref_low, ref_high) in (bands or {}).items():
+            if col not in self.lines or n == 0:
+                continue
+            colour = self.lines[col][0].get_color()
+            self._bands.append(
+                self.ax.fill_between(
+                    xl, ref_low[:n], ref_high[:n], color="#888888", alpha=0.22, lw=0
+                )
+            )
+            self._bands.append(
+                self.ax.fill_between(
+                    xl, live_low[:n], live_high[:n], color=colour, alpha=0.12, lw=0
+                )
+            )
         if list(events) != self._events:
             for artist in self._marks:
                 artist.remove()
             self._marks = []
-            for date, labels in by_month(events).items():
+            own = [(d, x) for d, x, *kind in events if kind == ["scenario"]]
+            room = [(d, x) for d, x, *kind in events if kind != ["scenario"]]
+            for date, labels, colour, style in [
+                *((d, xs, SCENARIO_MARK, "--") for d, xs in by_month(own).items()),
+                *((d, xs, "#444444", ":") for d, xs in by_month(room).items()),
+            ]:
                 x = int(date[:4]) + (int(date[5:]) - 1) / 12
-                self._marks.append(self.ax.axvline(x, color="#444444", ls=":", lw=2))
+                self._marks.append(self.ax.axvline(x, color=colour, ls=style, lw=2))
                 self._marks.append(
                     self.ax.annotate(
                         mark_text(date, labels, self.lang),
@@ -184,7 +257,7 @@ class SeriesChart:
                         fontsize=SMALL,
                         va="top",
                         ha="left",
-                        color="#333333",
+                        color=colour if colour == SCENARIO_MARK else "#333333",
                         bbox={
                             "boxstyle": "round,pad=0.15",
                             "fc": "white",
@@ -214,9 +287,12 @@ def mark_text(date: str, labels: list[str], lang: str) -> str:
     return f"{fmt_month(date, lang)}: {first}{more}"
 
 
-def gradient(live: pd.DataFrame, cf: pd.DataFrame, events, lang: str) -> Figure:
-    """Engagement by education tier, live against counterfactual, with survey marks."""
-    return SeriesChart("gradient", lang).update(live, cf, events)
+def gradient(
+    live: pd.DataFrame, cf: pd.DataFrame, events, lang: str, group: str = "education"
+) -> Figure:
+    """Engagement of a group (:data:`GROUPS`; by education unless told) and of everyone, live
+    against counterfactual, with survey marks where the survey has a target."""
+    return SeriesChart("gradient", lang, group=group).update(live, cf, events)
 
 
 def trust(live: pd.DataFrame, cf: pd.DataFrame, events, lang: str) -> Figure:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import textwrap
+import zipfile
 
 import pandas as pd
 
@@ -88,6 +90,14 @@ def _rounded(name: str, values: pd.Series) -> pd.Series:
     return values.astype(float).round(3)
 
 
+def indicator_label(name: str, lang: str) -> str:
+    """An indicator's words on the page (its column name if it has none)."""
+    if name not in EXPORTED:
+        return name
+    en, de = EXPORTED[name]
+    return de if lang == "de" else en
+
+
 def _label(name: str, lang: str) -> str:
     en, de = EXPORTED[name]
     label = de if lang == "de" else en
@@ -150,3 +160,40 @@ def file_name(scenario: str, seed: int, lang: str, suffix: str, now: dt.datetime
     stamp = (now or dt.datetime.now()).strftime("%Y-%m-%d_%H%M")
     safe = re.sub(r"[^\w-]+", "_", scenario)
     return f"coprod-{_word('file', lang)}-{safe}-seed{seed}-{stamp}.{suffix}"
+
+
+#: the saved charts' file names (English, German)
+PICTURES = {
+    "gradient": ("who-is-engaged", "wer-engagiert-sich"),
+    "trust": ("trust", "vertrauen"),
+    "challenges": ("challenges", "herausforderungen"),
+    "network": ("network", "netzwerk"),
+    "where": ("where", "wo-sich-menschen-engagieren"),
+    "costs": ("costs", "kosten"),
+}
+#: characters per caption line, and lines at most, below a chart 9 inches wide
+CAPTION_CHARS, CAPTION_LINES = 110, 4
+
+
+def today(lang: str, now: dt.datetime | None = None) -> str:
+    """``03.12.2026`` / ``2026-12-03``."""
+    now = now or dt.datetime.now()
+    return now.strftime("%d.%m.%Y") if lang == "de" else now.strftime("%Y-%m-%d")
+
+
+def pictures_zip(figures: dict, caption: str, lang: str) -> bytes:
+    """``figures`` (view name -> matplotlib Figure) as PNGs in a zip, each with ``caption``
+    below it and named in ``lang``; the figures are left as they were."""
+    lines = textwrap.wrap(caption, CAPTION_CHARS)[:CAPTION_LINES]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, fig in figures.items():
+            png = io.BytesIO()
+            text = fig.text(0.01, 0.005, "\n".join(lines), fontsize=10, va="bottom", ha="left")
+            try:
+                fig.savefig(png, format="png", dpi=150, bbox_inches="tight", pad_inches=0.15)
+            finally:
+                text.remove()
+            en, de = PICTURES.get(name, (name, name))
+            archive.writestr(f"{de if lang == 'de' else en}.png", png.getvalue())
+    return buffer.getvalue()

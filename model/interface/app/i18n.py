@@ -48,23 +48,66 @@ TEXT: dict[str, dict[str, str]] = {
     "format_actor_forum": {"en": "broad actor forum", "de": "breites Akteursforum"},
     "format_citizens_assembly": {"en": "citizens' assembly", "de": "Bürgerrat"},
     "outreach": {"en": "Outreach to silent groups", "de": "Aufsuchende Ansprache stiller Gruppen"},
-    "agency_budget": {
-        "en": "Volunteer agencies (EUR/year)",
-        "de": "Freiwilligenagenturen (EUR/Jahr)",
-    },
-    "office_budget": {"en": "Participation office (EUR/year)", "de": "Beteiligungsbüro (EUR/Jahr)"},
-    "outreach_budget": {"en": "Outreach staff (EUR/year)", "de": "Aufsuchende Arbeit (EUR/Jahr)"},
-    "training_budget": {
-        "en": "Administrative training (EUR/year)",
-        "de": "Qualifizierung der Verwaltung (EUR/Jahr)",
-    },
+    "agency_budget": {"en": "Volunteer agencies", "de": "Freiwilligenagenturen"},
+    "office_budget": {"en": "Participation office", "de": "Beteiligungsbüro"},
+    "outreach_budget": {"en": "Outreach staff", "de": "Aufsuchende Arbeit"},
+    "training_budget": {"en": "Administrative training", "de": "Qualifizierung der Verwaltung"},
+    "per_year": {"en": "per year", "de": "pro Jahr"},
+    "on": {"en": "on", "de": "an"},
+    "off": {"en": "off", "de": "aus"},
     "leadership": {"en": "Leadership", "de": "Führung"},
     "style_annual_praise": {"en": "annual praise", "de": "einmal im Jahr loben"},
     "style_everyday_cooperation": {"en": "everyday cooperation", "de": "Zusammenarbeit im Alltag"},
     "responsiveness": {
-        "en": "Administration takes up proposals (0 = never, 1 = always)",
-        "de": "Verwaltung greift Vorschläge auf (0 = nie, 1 = immer)",
+        "en": "Administration takes up proposals",
+        "de": "Verwaltung greift Vorschläge auf",
     },
+    "of_proposals": {"en": "{share} of proposals", "de": "{share} der Vorschläge"},
+    "speed": {"en": "Speed: months per step", "de": "Tempo: Monate pro Schritt"},
+    "already": {
+        "en": "Already done this month: repeated clicks count once.",
+        "de": "In diesem Monat schon geschehen: wiederholte Klicks zählen einmal.",
+    },
+    "reference_choice": {"en": "Faint line: compare with", "de": "Blasse Linie: Vergleich mit"},
+    "reference_self": {
+        "en": "this scenario without your changes",
+        "de": "diesem Szenario ohne Ihre Änderungen",
+    },
+    "reference_answers": {
+        "en": "answers the scenario's question",
+        "de": "beantwortet die Frage des Szenarios",
+    },
+    "reference_named": {"en": "compared with: {title}", "de": "Vergleich: {title}"},
+    "scenario_events": {"en": "Scenario events", "de": "Ereignisse des Szenarios"},
+    "reference_short_caption": {"en": "Faint line", "de": "Blasse Linie"},
+    "points": {"en": "percentage points", "de": "Prozentpunkte"},
+    "band_pending": {
+        "en": "Runs with other random numbers are being computed, to show how sure the lines are …",
+        "de": "Läufe mit anderen Zufallszahlen werden berechnet, um zu zeigen, wie sicher die Linien sind …",
+    },
+    "band_ready": {
+        "en": "Shaded: where 80% of {n} runs with other random numbers lie (grey: the faint line, coloured: this scenario without your changes).",
+        "de": "Schattiert: wo 80 % von {n} Läufen mit anderen Zufallszahlen liegen (grau: die blasse Linie, farbig: dieses Szenario ohne Ihre Änderungen).",
+    },
+    "band_self": {
+        "en": "How sure? With other random numbers, the faint line ({indicator}) would now lie between {low} and {high} (80% of {n} runs; shaded). A change of yours that stays inside this range may be chance.",
+        "de": "Wie sicher? Mit anderen Zufallszahlen läge die blasse Linie ({indicator}) jetzt zwischen {low} und {high} (80 % von {n} Läufen; schattiert). Eine Änderung, die innerhalb dieser Spanne bleibt, kann Zufall sein.",
+    },
+    "band_answer": {
+        "en": "The answer over {n} random numbers: “{scenario}” (without your changes) differs from “{reference}” in {indicator} by {diff} on average now (90% interval {low} to {high}): {verdict}.",
+        "de": "Die Antwort über {n} Zufallszahlen: „{scenario}“ (ohne Ihre Änderungen) unterscheidet sich von „{reference}“ bei „{indicator}“ jetzt im Mittel um {diff} (90-%-Intervall {low} bis {high}): {verdict}.",
+    },
+    "beyond_chance": {"en": "more than chance", "de": "mehr als Zufall"},
+    "within_chance": {
+        "en": "not distinguishable from chance",
+        "de": "nicht vom Zufall zu unterscheiden",
+    },
+    "view_gradient": {"en": "Who is engaged", "de": "Wer sich engagiert"},
+    "view_network": {"en": "Network", "de": "Netzwerk"},
+    "view_trust": {"en": "Trust", "de": "Vertrauen"},
+    "view_challenges": {"en": "Challenges", "de": "Herausforderungen"},
+    "view_where": {"en": "Where people volunteer", "de": "Wo sich Menschen engagieren"},
+    "view_costs": {"en": "Costs", "de": "Kosten"},
     "interventions": {"en": "Interventions now", "de": "Jetzt eingreifen"},
     "do_assembly": {
         "en": "Citizens' assembly on the climate plan",
@@ -128,6 +171,83 @@ TEXT: dict[str, dict[str, str]] = {
     "edu_mid": {"en": "formal education: middle", "de": "formale Bildung: mittel"},
     "edu_high": {"en": "formal education: high", "de": "formale Bildung: hoch"},
     "all_citizens": {"en": "all", "de": "alle"},
+    "group_education": {"en": "by formal education", "de": "nach formaler Bildung"},
+    "group_age": {"en": "by age", "de": "nach Alter"},
+    "group_migration": {"en": "migration background", "de": "Migrationsgeschichte"},
+    "group_silent": {"en": "silent groups", "de": "stille Gruppen"},
+    "chart_gradient_age": {
+        "en": "Who is engaged? Share engaged by age",
+        "de": "Wer engagiert sich? Anteil Engagierter nach Alter",
+    },
+    "chart_gradient_migration": {
+        "en": "Who is engaged? Residents with a migration background",
+        "de": "Wer engagiert sich? Menschen mit Migrationsgeschichte",
+    },
+    "chart_gradient_silent": {
+        "en": "Who is engaged? The silent groups",
+        "de": "Wer engagiert sich? Die stillen Gruppen",
+    },
+    "explain_gradient_age": {
+        "en": "Each line is the share of people who volunteer, by age; black: everyone. The diamond marks the German volunteering survey. Faint lines: the same city without your changes.",
+        "de": "Jede Linie zeigt, wie viele Menschen sich freiwillig engagieren, nach Alter; schwarz: alle. Raute: Freiwilligensurvey. Blasse Linien: dieselbe Stadt ohne Ihre Änderungen.",
+    },
+    "explain_gradient_migration": {
+        "en": "Share of people with a migration background who volunteer, against everyone (black). Diamonds mark the German volunteering survey. Faint lines: the same city without your changes.",
+        "de": "Wie viele Menschen mit Migrationsgeschichte sich freiwillig engagieren, im Vergleich zu allen (schwarz). Rauten: Freiwilligensurvey. Blasse Linien: dieselbe Stadt ohne Ihre Änderungen.",
+    },
+    "explain_gradient_silent": {
+        "en": "Silent groups: people with at least two of low formal education, a migration background, age 75 and over, few acquaintances; they are rarely asked. Their share who volunteer, against everyone (black). Faint lines: the same city without your changes.",
+        "de": "Stille Gruppen: Menschen mit mindestens zwei von niedriger formaler Bildung, Migrationsgeschichte, 75 Jahren und mehr, wenigen Bekannten; sie werden selten gefragt. Wie viele von ihnen sich engagieren, im Vergleich zu allen (schwarz). Blasse Linien: dieselbe Stadt ohne Ihre Änderungen.",
+    },
+    "age_14_29": {"en": "aged 14–29", "de": "14–29 Jahre"},
+    "age_30_49": {"en": "aged 30–49", "de": "30–49 Jahre"},
+    "age_50_64": {"en": "aged 50–64", "de": "50–64 Jahre"},
+    "age_65_74": {"en": "aged 65–74", "de": "65–74 Jahre"},
+    "age_75_plus": {"en": "aged 75 and over", "de": "75 Jahre und älter"},
+    "migration": {"en": "with a migration background", "de": "mit Migrationsgeschichte"},
+    "silent_groups": {"en": "silent groups", "de": "stille Gruppen"},
+    "chart_costs": {
+        "en": "What the levers have cost so far",
+        "de": "Was die Maßnahmen bisher gekostet haben",
+    },
+    "explain_costs": {
+        "en": "What each lever has cost since the start, in million euros: solid with your changes, faint without. Below: the total, and what each additional engaged resident has cost (extra cost over additional engaged residents; per year as in the analysis report).",
+        "de": "Was jede Maßnahme seit Beginn gekostet hat, in Millionen Euro: kräftig mit Ihren Änderungen, blass ohne. Darunter: die Summe und was jede zusätzlich engagierte Person gekostet hat (Mehrkosten geteilt durch zusätzlich Engagierte; pro Jahr wie im Auswertungsbericht).",
+    },
+    "cost_volunteer_agency": {"en": "volunteer agencies", "de": "Freiwilligenagenturen"},
+    "cost_participation_office": {"en": "participation office", "de": "Beteiligungsbüro"},
+    "cost_outreach": {"en": "outreach staff", "de": "Aufsuchende Arbeit"},
+    "cost_admin_training": {
+        "en": "training the administration",
+        "de": "Qualifizierung der Verwaltung",
+    },
+    "cost_processes": {"en": "participation processes", "de": "Beteiligungsverfahren"},
+    "cost_leadership": {
+        "en": "leadership: staff, volunteer day",
+        "de": "Führung: Personal, Ehrenamtstag",
+    },
+    "cost_axis": {"en": "€ million so far", "de": "Mio. € bisher"},
+    "cost_total": {"en": "Total so far: {total}", "de": "Insgesamt bisher: {total}"},
+    "cost_reference_total": {
+        "en": "{reference}: {total} · extra cost: {extra}",
+        "de": "{reference}: {total} · Mehrkosten: {extra}",
+    },
+    "cost_per_engaged": {
+        "en": "{engaged} more engaged: {eur} each so far, {yearly} a year",
+        "de": "{engaged} mehr Engagierte: je {eur} bisher, {yearly} pro Jahr",
+    },
+    "cost_per_engaged_saving": {
+        "en": "{engaged} more engaged, at lower cost",
+        "de": "{engaged} mehr Engagierte, bei geringeren Kosten",
+    },
+    "cost_per_engaged_chance": {
+        "en": "{engaged} more engaged: within what chance alone gives",
+        "de": "{engaged} mehr Engagierte: noch im Bereich des Zufalls",
+    },
+    "cost_per_engaged_none": {
+        "en": "No additional engaged residents",
+        "de": "Keine zusätzlich Engagierten",
+    },
     "trust_mean": {"en": "trust", "de": "Vertrauen"},
     "efficacy_mean": {"en": "efficacy", "de": "Selbstwirksamkeit"},
     "climate_progress": {"en": "climate neutrality", "de": "Klimaneutralität"},
@@ -276,6 +396,24 @@ def fmt_number(x: float, lang: str, digits: int = 0) -> str:
 def fmt_percent(share: float, lang: str, digits: int = 1) -> str:
     """0.367 -> '36.7%' (en) or '36,7 %' (de)."""
     return fmt_number(100 * share, lang, digits) + ("\u00a0%" if lang == "de" else "%")
+
+
+def fmt_euro(eur: float, lang: str, million: bool = False, sign: bool = False) -> str:
+    """Euros as a room reads them: 1234 -> '1.234 €' (de) or '€1,234' (en); ``million``:
+    2.5e6 -> '2,5 Mio. €' / '€2.5 million' (two decimals below a million: '0,15 Mio. €');
+    ``sign``: '+' or '−' in front (a difference). What rounds to nothing is '0 €', unsigned."""
+    value = abs(eur) / 1e6 if million else abs(eur)
+    digits = (2 if round(value, 1) < 1 else 1) if million else 0
+    if round(value, digits) == 0:
+        value, digits = 0.0, 0
+    number = fmt_number(value, lang, digits)
+    if lang == "de":
+        text = f"{number}\u00a0Mio.\u00a0€" if million else f"{number}\u00a0€"
+    else:
+        text = f"€{number}\u00a0million" if million else f"€{number}"
+    if value == 0:
+        return text
+    return ("−" if eur < 0 else "+" if sign else "") + text
 
 
 def fmt_month(date: str, lang: str) -> str:

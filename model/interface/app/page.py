@@ -9,17 +9,18 @@ thread of the session (``use_thread``); each frame advances ``speed`` months and
 from __future__ import annotations
 
 import html
-import io
+import threading
 import time
 import weakref
-import zipfile
 
 import solara
 from solara.server import kernel_context
 
-from model.interface.app import charts
-from model.interface.app.i18n import TEXT, fmt_month, fmt_percent, mechanism_label, rule_label, t
+from model.interface.app import charts, ensemble, export, story
+from model.interface.app.i18n import TEXT, fmt_month, mechanism_label, rule_label, t
+from model.interface.app.levers import Levers, lever_label, value_text
 from model.interface.app.session import (
+    ALREADY,
     MAX_CITIZENS,
     MIN_CITIZENS,
     SESSIONS,
@@ -28,44 +29,30 @@ from model.interface.app.session import (
     choosable_mechanisms,
     rule_summary,
 )
+from model.interface.app.views import (
+    BIG_TEXT,
+    SMALL_TEXT,
+    VIEWS,
+    Views,
+    figures_now,
+    question,
+    reference_text,
+    room_changes,
+    scenario_title,
+)
 from model.rules import registry
-from model.simulation.scenario import Format, LeadershipStyle, Rung, Timing
-from model.simulation.scenario.files import load_scenario
+from model.simulation.scenario.fields import month_index
 
 #: Seconds between frames while playing; each frame advances ``speed`` months.
 FRAME_SECONDS = 0.4
+#: Seconds the run waits at most for a frame to be drawn before it goes on (a page that is
+#: slow to draw then slows the run, rather than the run getting ahead of what it shows)
+FRAME_WAIT = 2.0
 SPEEDS = [1, 3, 6, 12]
 DEFAULT_SPEED = 6
-BIG_TEXT = "font-size: 1.15rem;"
-SMALL_TEXT = "font-size: 0.85rem; color: #616161; margin: -4px 0 10px 0;"
+#: views side by side in presentation mode, at most: each must stay readable on a projector
+MAX_SHOWN = 2
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
-
-
-def _question(name: str, lang: str) -> str:
-    sc = load_scenario(name)
-    return (sc.question_de or sc.question) if lang == "de" else sc.question
-
-
-def _time_figures(sim: Simulation, lang: str) -> dict:
-    live, cf = sim.frames()
-    events = sim.live.events
-    return {
-        "gradient": charts.gradient(live, cf, events, lang),
-        "trust": charts.trust(live, cf, events, lang),
-        "challenges": charts.challenges(live, cf, events, lang),
-    }
-
-
-def _state_figures(sim: Simulation, layout, lang: str) -> dict:
-    live, cf = sim.frames()
-    return {
-        "where": charts.where_and_cost(sim.live, live, cf, lang),
-        "network": charts.network(sim.live, layout, lang),
-    }
-
-
-def _figures(sim: Simulation, layout, lang: str) -> dict:
-    return _time_figures(sim, lang) | _state_figures(sim, layout, lang)
 
 
 def _rule_explanation(mechanism: str, variant: str, lang: str) -> str:
@@ -77,127 +64,62 @@ def _rule_explanation(mechanism: str, variant: str, lang: str) -> str:
     return rule_summary(registry.MECHANISMS[mechanism].variants[variant], lang)
 
 
-def active_rules_text(sim: Simulation, lang: str) -> str:
-    """'Regel: Beitritt = Schwelle' for the rules that differ from the defaults, else ''."""
-    changed = sim.changed_rules()
-    if not changed:
-        return ""
-    head = t("rule_active" if len(changed) == 1 else "rules_active", lang)
-    parts = [f"{mechanism_label(m, lang)} = {rule_label(m, v, lang)}" for m, v in changed.items()]
-    return f"{head}: {' · '.join(parts)}"
+def reference_choices(sim: Simulation, lang: str) -> dict[str, str | None]:
+    """The faint line's choices by label: this scenario without the room's changes, then the
+    scenario's own reference (which answers its question), then every other scenario."""
+    own = getattr(sim.scenario, "reference", None)
+    choices: dict[str, str | None] = {t("reference_self", lang): None}
+    names = [n for n in available_scenarios() if n != sim.scenario_name]
+    for name in sorted(names, key=lambda n: n != own):
+        answers = f" ({t('reference_answers', lang)})" if name == own else ""
+        choices[scenario_title(name, lang) + answers] = name
+    return choices
 
 
-def _csv(sim: Simulation) -> bytes:
-    """The live run's indicators, with the rule of each mechanism as constant columns."""
-    frame = sim.frames()[0]
-    for mechanism, variant in sim.live.rules.names.items():
-        frame[f"rule_{mechanism}"] = variant
-    return frame.to_csv(index=False).encode("utf-8")
-
-
-def _csv_name(sim: Simulation) -> str:
-    rules = "".join(f"-{m}-{v}" for m, v in sim.changed_rules().items())
-    return f"coprod-{sim.scenario_name}-seed{sim.seed}{rules}.csv"
-
-
-def _png_zip(figures: dict) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, fig in figures.items():
-            png = io.BytesIO()
-            fig.savefig(png, format="png", dpi=150)
-            archive.writestr(f"{name}.png", png.getvalue())
-    return buffer.getvalue()
-
-
-@solara.component
-def ChartCard(figure, explanation: str, frame):
-    """One view and its plain-language explanation; redrawn when ``frame`` changes."""
-    with solara.Card(style="min-width: 520px; flex: 1 1 46%;"):
-        solara.FigureMatplotlib(figure, dependencies=[id(figure), frame], format="png", dpi=72)
-        solara.Markdown(explanation, style=BIG_TEXT)
-
-
-@solara.component
-def Levers(sim: Simulation, lang: str, on_change, set_message):
-    lv = sim.live.levers
-
-    def change(partial: dict, label: str):
-        error = sim.set_levers(partial, label)
-        set_message(error)
-        on_change()
-
-    part = lv.participation
-    solara.Markdown(f"### {t('levers', lang)}")
-    solara.Select(
-        label=t("timing", lang),
-        values=[t(f"timing_{x.value}", lang) for x in Timing],
-        value=t(f"timing_{part.timing.value}", lang),
-        on_value=lambda v: change(
-            {"participation": {"timing": _back(v, Timing, "timing", lang)}},
-            f"{t('timing', lang)}: {v}",
-        ),
+def protocol(sim: Simulation, lang: str) -> bytes:
+    """The workshop's protocol CSV (see :mod:`export`) in ``lang``."""
+    live, reference = sim.frames()
+    history = sim.lever_history
+    keys = list(history[-1]) if history else []
+    frame = export.protocol_frame(
+        live,
+        reference,
+        lang,
+        scenario_events=sim.scenario_events(lang),
+        room_changes=room_changes(sim, lang),
+        levers=[{k: value_text(k, row[k], lang) for k in keys} for row in history],
+        lever_labels={k: lever_label(k, lang) for k in keys},
     )
-    solara.Select(
-        label=t("rung", lang),
-        values=[t(f"rung_{x.value}", lang) for x in Rung],
-        value=t(f"rung_{part.rung.value}", lang),
-        on_value=lambda v: change(
-            {"participation": {"rung": _back(v, Rung, "rung", lang)}}, f"{t('rung', lang)}: {v}"
-        ),
-    )
-    solara.SelectMultiple(
-        label=t("formats", lang),
-        values=[t(f"format_{f.value}", lang) for f in part.formats],
-        all_values=[t(f"format_{f.value}", lang) for f in Format],
-        on_value=lambda vs: (
-            vs
-            and change(
-                {"participation": {"formats": [_back(v, Format, "format", lang) for v in vs]}},
-                t("formats", lang),
-            )
-        ),
-    )
-    solara.Checkbox(
-        label=t("outreach", lang),
-        value=part.outreach,
-        on_value=lambda v: change({"participation": {"outreach": v}}, t("outreach", lang)),
-    )
-    infra = lv.infrastructure
-    for key, field in [
-        ("agency_budget", "volunteer_agency_eur"),
-        ("office_budget", "participation_office_eur"),
-        ("outreach_budget", "outreach_eur"),
-        ("training_budget", "admin_training_eur"),
-    ]:
-        solara.SliderInt(
-            label=t(key, lang),
-            value=int(getattr(infra, field)),
-            min=0,
-            max=2_000_000,
-            step=50_000,
-            on_value=lambda v, field=field, key=key: change(
-                {"infrastructure": {field: v}}, t(key, lang)
-            ),
+    for mechanism, variant in sim.live.rules.names.items():  # which model made these lines
+        frame[f"{t('rule_active', lang)}: {mechanism_label(mechanism, lang)}"] = rule_label(
+            mechanism, variant, lang
         )
-    solara.Select(
-        label=t("leadership", lang),
-        values=[t(f"style_{s.value}", lang) for s in LeadershipStyle],
-        value=t(f"style_{lv.leadership.style.value}", lang),
-        on_value=lambda v: change(
-            {"leadership": {"style": _back(v, LeadershipStyle, "style", lang)}}, v
-        ),
-    )
-    solara.SliderFloat(
-        label=t("responsiveness", lang),
-        value=lv.administration.responsiveness,
-        min=0.0,
-        max=1.0,
-        step=0.05,
-        on_value=lambda v: change(
-            {"administration": {"responsiveness": v}}, t("responsiveness", lang)
-        ),
-    )
+    return export.protocol_csv(frame, lang)
+
+
+def run_name(sim: Simulation) -> str:
+    """The scenario and the rules that differ from the defaults: ``baseline-joining-threshold``
+    (for file names)."""
+    return sim.scenario_name + "".join(f"-{m}-{v}" for m, v in sim.changed_rules().items())
+
+
+def caption(sim: Simulation, lang: str) -> str:
+    """What a saved chart shows: scenario, seed, reference, changes, date."""
+    parts = [
+        f"{t('scenario', lang)}: {scenario_title(sim.scenario_name, lang)}",
+        f"{t('seed', lang)}: {sim.seed}",
+        f"{t('reference_short_caption', lang)}: {reference_text(sim, lang)}",
+    ]
+    changes = "; ".join(f"{fmt_month(d, lang)} {x}" for d, x in room_changes(sim, lang))
+    if changes:
+        parts.append(f"{t('changes', lang)}: {changes}")
+    parts.append(export.today(lang))
+    return " · ".join(parts)
+
+
+def chart_pictures(sim: Simulation, layout, lang: str, group: str = "education") -> bytes:
+    """The five views as PNGs in a zip, each with its caption, named in ``lang``."""
+    return export.pictures_zip(figures_now(sim, layout, lang, group), caption(sim, lang), lang)
 
 
 def _variant_line(mechanism: str, variant: str, chosen: str, lang: str) -> str:
@@ -210,7 +132,7 @@ def _variant_line(mechanism: str, variant: str, chosen: str, lang: str) -> str:
 
 
 @solara.component
-def Rules(sim: Simulation, lang: str, on_choose):
+def Rules(sim: Simulation, chosen_rules: dict[str, str], lang: str, on_choose):
     """A collapsible section with one select per mechanism that has more than one rule variant
     (read from the registry, so students' variants appear too), each variant explained below.
     ``on_choose({mechanism: variant})`` restarts the run with that rule, as size and seed do."""
@@ -229,7 +151,7 @@ def Rules(sim: Simulation, lang: str, on_choose):
                         for n in names
                     }
                     by_label = {label: n for n, label in labels.items()}
-                    chosen = sim.rules[mechanism]
+                    chosen = chosen_rules.get(mechanism, default[mechanism])
                     solara.Select(
                         label=mechanism_label(mechanism, lang),
                         values=list(by_label),
@@ -242,112 +164,40 @@ def Rules(sim: Simulation, lang: str, on_choose):
                     solara.HTML(tag="div", unsafe_innerHTML=explained, style=SMALL_TEXT)
 
 
-def _back(label: str, enum, prefix: str, lang: str) -> str:
-    """The enum value whose translated label is ``label``."""
-    for item in enum:
-        if t(f"{prefix}_{item.value}", lang) == label:
-            return item.value
-    raise ValueError(label)
-
-
-@solara.component
-def Views(
-    sim: Simulation,
-    layout,
-    lang: str,
-    version,
-    playing,
-    presenting: bool,
-    set_presenting,
-    message,
-    task_error,
-):
-    """The right-hand side: where the run stands, the changes made, and the five views. Only
-    this component follows every frame, so the controls are not rebuilt while playing."""
-    version_now = version.value
-    # while playing, the two snapshot views (network, organisations) follow every fourth frame:
-    # drawing them costs as much as the three time series together
-    snapshot = version_now // 4 if playing.value else version_now
-    run = sim.scenario.run
-    start = int(run.start[:4]) + (int(run.start[5:]) - 1) / 12
-    series = solara.use_memo(
-        lambda: {
-            k: charts.SeriesChart(k, lang, (start, start + run.months / 12)) for k in charts.SERIES
-        },
-        [lang, sim.live],
-    )
-    live, cf = sim.frames()
-    figures = {k: chart.update(live, cf, sim.live.events) for k, chart in series.items()}
-    figures = figures | solara.use_memo(
-        lambda: _state_figures(sim, layout, lang), [snapshot, lang, sim.live]
-    )
-    now = fmt_month(live["date"].iloc[-1], lang) if len(live) else "–"
-    engaged = fmt_percent(float(live["engaged_share"].iloc[-1]), lang) if len(live) else "–"
-    engaged_cf = fmt_percent(float(cf["engaged_share"].iloc[-1]), lang) if len(cf) else "–"
-    changes = " · ".join(f"{fmt_month(d, lang)}: {label}" for d, label in sim.live.events)
-    rules = active_rules_text(sim, lang)
-    with solara.Column(style="flex: 1 1 auto; padding: 12px;"):
-        with solara.Row(style="align-items: center; flex-wrap: wrap;"):
-            # plain HTML, not Markdown: Markdown re-runs its maths typesetting every frame
-            solara.HTML(
-                tag="h2",
-                unsafe_innerHTML=f"{t('month_now', lang)}: <span id='coprod-month'>{now}</span> · "
-                f"{t('engaged_now', lang)}: <span id='coprod-engaged'>{engaged}</span> "
-                f"<small>({t('without_changes', lang)}: "
-                f"<span id='coprod-engaged-cf'>{engaged_cf}</span>)</small>",
-            )
-            solara.Switch(label=t("presentation", lang), value=presenting, on_value=set_presenting)
-            if presenting:
-
-                def toggle():
-                    playing.value = not playing.value
-
-                solara.Button(
-                    t("pause", lang) if playing.value else t("play", lang),
-                    on_click=toggle,
-                    color="primary",
-                )
-        if rules:
-            # the room sees that the model itself was changed, not only levers
-            solara.HTML(
-                tag="div",
-                unsafe_innerHTML=f"<span id='coprod-rules'>{html.escape(rules)}</span>",
-                style=BIG_TEXT + " color: #B23A00; font-weight: 600;",
-            )
-        if changes:
-            solara.HTML(
-                tag="div",
-                unsafe_innerHTML=f"<b>{t('changes', lang)}:</b> "
-                f"<span id='coprod-changes'>{changes}</span>",
-                style=BIG_TEXT,
-            )
-        if task_error is not None:
-            solara.Error(f"{t('error', lang)}: {task_error!r}")
-        if sim.error:
-            solara.Error(f"{t('error', lang)}: {sim.error}")
-        if message:
-            solara.Warning(message)
-        if sim.finished:
-            solara.Info(t("done", lang))
-        with solara.Row(style="flex-wrap: wrap;"):
-            ChartCard(figures["gradient"], t("explain_gradient", lang), version_now)
-            ChartCard(figures["network"], t("explain_network", lang), snapshot)
-            ChartCard(figures["trust"], t("explain_trust", lang), version_now)
-            ChartCard(figures["challenges"], t("explain_challenges", lang), version_now)
-            ChartCard(figures["where"], t("explain_where", lang), snapshot)
-
-
-def _open_session() -> Simulation | None:
-    """This page's session, or None when the server is full; it ends with the page's kernel
-    (the browser closed, or gone for the cull timeout), so its memory returns then."""
-    sim = SESSIONS.open()
+def _open_session(token: str | None = None) -> Simulation | None:
+    """This page's session (the one of ``token`` again after a reload), or None when the
+    server is full; it ends with the page's kernel (the browser closed, or gone for the cull
+    timeout) and a grace for a reload, so its memory returns then."""
+    sim = SESSIONS.open(token)
+    if sim is not None:
+        sim.owner = object()  # this page's: a play loop of the page before a reload stops
     if sim is not None and kernel_context.has_current_context():
         context = kernel_context.get_current_context()
         # weak both ways: neither may keep the other alive
         ref, kernel = weakref.ref(sim), weakref.ref(context)
-        context.on_close(lambda: SESSIONS.close(ref()))
+        context.on_close(lambda: SESSIONS.leave(ref()))
         sim.attended = lambda: _connected(kernel())
     return sim
+
+
+def token_in(search: str | None) -> str | None:
+    """The session token of a tab's address query (``s=…``), if any."""
+    for part in (search or "").split("&"):
+        name, _, value = part.partition("=")
+        if name == "s" and value:
+            return value
+    return None
+
+
+def use_kept(sim: Simulation, name: str, default):
+    """Page state that survives a reload: kept in the session (``sim.ui``)."""
+    value, set_value = solara.use_state(sim.ui.get(name, default))
+
+    def set_kept(new) -> None:
+        sim.ui[name] = new
+        set_value(new)
+
+    return value, set_kept
 
 
 def _connected(context) -> bool:
@@ -368,9 +218,21 @@ def SessionsFull():
 
 @solara.component
 def Page():
-    sim = solara.use_memo(_open_session, [])
-    # unmounting (the kernel closing, or a test's render context) ends the session too
-    solara.use_effect(lambda: lambda: SESSIONS.close(sim), [])
+    router = solara.use_router()
+    token = token_in(router.search)
+    sim = solara.use_memo(lambda: _open_session(token), [])
+
+    def address_names_the_session():
+        # the session's token in the tab's address, so that a reload comes back to this run;
+        # again whenever the address changes (the browser reports its own once it is there)
+        if sim is not None and router.set_path is not None:
+            sim.keepable = True
+            if token != sim.token:
+                router.push(f"{router.path or '/'}?s={sim.token}")
+
+    solara.use_effect(address_names_the_session, [router.path, router.search])
+    # unmounting (the kernel closing, or a test's render context) leaves the session
+    solara.use_effect(lambda: lambda: SESSIONS.leave(sim), [])
     if sim is None:
         SessionsFull()
     else:
@@ -379,44 +241,91 @@ def Page():
 
 @solara.component
 def Workshop(sim: Simulation):
-    lang, set_lang = solara.use_state("de")
+    lang, set_lang = use_kept(sim, "lang", "de")
     # reactive (not plain state) so the play task may change them from its thread, as Mesa's
     # SolaraViz does; reading .value subscribes this component to them
     version = solara.use_reactive(0)
     playing = solara.use_reactive(False)
-    speed, set_speed = solara.use_state(DEFAULT_SPEED)
-    presenting, set_presenting = solara.use_state(False)
+    # the model's levers now: the lever panel is drawn from them whenever they change (a
+    # timeline event while playing, a reset, a change in the room), never from a widget
+    levers_now = solara.use_reactive(sim.live.levers)
+    speed, set_speed = use_kept(sim, "speed", DEFAULT_SPEED)
+    presenting, set_presenting = use_kept(sim, "presenting", False)
+    # the views presentation mode shows (one or two; a story step may choose)
+    shown, set_shown = use_kept(sim, "shown", ["gradient", "trust"])
+    # whose engagement the main view shows (education, age, migration background, silent)
+    group, set_group = use_kept(sim, "group", "education")
+    # the scenario's story: which step the room is at (Next/Back)
+    step_index, set_step_index = use_kept(sim, "step", 0)
+    steps = story.steps(sim.scenario, lang)
     message, set_message = solara.use_state(None)
     # counts resets: a reset renders the page again, so the network layout and the controls
     # follow the new model (a new size needs a new layout; another scenario, its own rules)
     runs, set_runs = solara.use_state(0)
     layout = solara.use_memo(lambda: charts.network_layout(sim.live), [sim.live])
+    # set once a frame is drawn: the run does not run ahead of what the room sees
+    drawn = solara.use_memo(threading.Event, [])
 
     def redraw():
+        levers_now.value = sim.live.levers
         version.value += 1
 
     def set_playing(value: bool):
         playing.value = value
 
+    def months_to_pause() -> int | None:
+        """Months until the story's next pause, None: no pause ahead."""
+        pause = story.next_pause(sim.scenario, step_index, sim.date) if steps else None
+        if pause is None:
+            return None
+        return month_index(sim.scenario.run.start, pause) - (sim.live.months_done - 1)
+
+    owner = sim.owner
+
     def play_loop():
-        while playing.value:
+        while playing.value and sim.owner is owner:
             started = time.perf_counter()
-            if sim.step(speed) == 0:
-                if not sim.closed:  # a closed session's page is gone: nothing to redraw
+            left = months_to_pause()
+            done = sim.step(speed if left is None else min(speed, left))
+            if done > 0:
+                drawn.clear()
+                redraw()
+                drawn.wait(FRAME_WAIT)
+                if done == left:  # the story pauses here: the room talks, Next goes on
                     playing.value = False
+                    break
+            elif sim.closed:  # a closed session's page is gone: nothing to redraw
                 break
-            redraw()
+            elif sim.finished or sim.error:
+                playing.value = False
+                break
+            # else held for a change made in the room, or no browser connected: wait
             time.sleep(max(0.0, FRAME_SECONDS - (time.perf_counter() - started)))
+
+    # the runs with other seeds behind the bands and the answer (ensemble.py): when they are
+    # ready, the page redraws once, also while it is paused
+    ensemble_key = ensemble.key_of(sim)
+
+    def await_ensemble():
+        # without the session (the wait can outlast the page, which must not keep the model)
+        ensemble.request(ensemble_key).result()
+        version.value += 1
+
+    solara.lab.use_task(
+        await_ensemble, dependencies=[ensemble_key], prefer_threaded=True, raise_error=False
+    )
 
     player = solara.lab.use_task(
         play_loop,
-        dependencies=[playing.value, speed, sim.live],
+        dependencies=[playing.value, speed, sim.live, step_index],
         prefer_threaded=True,
         raise_error=False,
     )
 
     def reset(name=None, citizens=None, seed=None, rules=None):
         set_playing(False)
+        if name is not None and name != sim.scenario_name:
+            set_step_index(0)  # another scenario, another story
         try:
             sim.reset(name, citizens, seed, rules)
             set_message(None)
@@ -425,14 +334,76 @@ def Workshop(sim: Simulation):
         set_runs(runs + 1)
         redraw()
 
-    def intervene(kind: str):
-        if kind == "assembly":
-            sim.citizens_assembly(t("do_assembly", lang))
-        elif kind == "fund":
-            set_message(sim.scale_budgets(2.0, t("do_fund_agency", lang), "volunteer_agency_eur"))
-        else:
-            set_message(sim.scale_budgets(0.5, t("do_cut_budget", lang)))
+    def go_to_step(index: int):
+        """Show story step ``index``: its view (and group) come to the front."""
+        index = min(max(index, 0), len(steps) - 1)
+        set_step_index(index)
+        step = steps[index]
+        if step.chart:
+            set_shown([step.chart])
+        if step.group:
+            set_group(step.group)
+
+    def story_panel():
+        story.Story(steps, step_index, go_to_step, lang)
+
+    def choose_reference(label: str):
+        by_label = reference_choices(sim, lang)
+        sim.set_reference(by_label.get(label))
+        set_message(None)
         redraw()
+
+    def intervene(kind: str):
+        error = sim.intervene(kind)
+        set_message(t("already", lang) if error == ALREADY else error)
+        redraw()
+
+    def play_buttons():
+        solara.Button(
+            t("pause", lang) if playing.value else t("play", lang),
+            on_click=lambda: set_playing(not playing.value),
+            color="primary",
+            disabled=sim.finished,
+        )
+        solara.Button(
+            t("step", lang),
+            on_click=lambda: (sim.step(1), redraw()),
+            disabled=playing.value or sim.finished,
+        )
+        solara.Button(t("reset", lang), on_click=lambda: reset())
+
+    def speed_buttons():
+        solara.HTML(tag="div", unsafe_innerHTML=html.escape(t("speed", lang)), style=SMALL_TEXT)
+        solara.ToggleButtonsSingle(value=speed, values=SPEEDS, on_value=set_speed, dense=True)
+
+    def intervention_buttons():
+        solara.Button(t("do_assembly", lang), on_click=lambda: intervene("assembly"), outlined=True)
+        solara.Button(t("do_fund_agency", lang), on_click=lambda: intervene("fund"), outlined=True)
+        solara.Button(t("do_cut_budget", lang), on_click=lambda: intervene("cut"), outlined=True)
+
+    def strip():
+        """Presentation mode's controls: one row, the levers folded away."""
+        names = {t(f"view_{k}", lang): k for k in VIEWS}
+
+        def choose(labels: list[str]):
+            keys = [names[x] for x in labels][-MAX_SHOWN:]
+            if keys:
+                set_shown(keys)
+
+        with solara.Row(style="flex-wrap: wrap; align-items: center; gap: 8px;"):
+            play_buttons()
+            with solara.Column(gap="0px"):
+                speed_buttons()
+            intervention_buttons()
+        with solara.Row(style="flex-wrap: wrap; align-items: center; gap: 8px;"):
+            solara.ToggleButtonsMultiple(
+                value=[t(f"view_{k}", lang) for k in shown],
+                values=list(names),
+                on_value=choose,
+                dense=True,
+            )
+        with solara.Details(summary=t("levers", lang)):
+            Levers(sim, levers_now.value, lang, redraw, set_message)
 
     def controls():
         with solara.Row():
@@ -443,13 +414,21 @@ def Workshop(sim: Simulation):
                     color="primary" if code == lang else None,
                     outlined=code != lang,
                 )
+        titles = {scenario_title(n, lang): n for n in available_scenarios()}
         solara.Select(
             label=t("scenario", lang),
-            values=available_scenarios(),
-            value=sim.scenario_name,
-            on_value=lambda name: reset(name=name),
+            values=list(titles),
+            value=scenario_title(sim.scenario_name, lang),
+            on_value=lambda title: reset(name=titles[title]),
         )
-        solara.Markdown(f"*{_question(sim.scenario_name, lang)}*", style=BIG_TEXT)
+        solara.Markdown(f"*{question(sim.scenario_name, lang)}*", style=BIG_TEXT)
+        choices = reference_choices(sim, lang)
+        solara.Select(
+            label=t("reference_choice", lang),
+            values=list(choices),
+            value=next(label for label, name in choices.items() if name == sim.reference),
+            on_value=choose_reference,
+        )
         solara.SliderInt(
             label=t("citizens", lang),
             value=sim.citizens,
@@ -459,35 +438,22 @@ def Workshop(sim: Simulation):
             on_value=lambda n: reset(citizens=n),
         )
         solara.InputInt(label=t("seed", lang), value=sim.seed, on_value=lambda s: reset(seed=s))
-        Rules(sim, lang, lambda choice: reset(rules=choice))
+        Rules(sim, dict(sim.rules or {}), lang, lambda choice: reset(rules=choice))
         with solara.Row():
-            solara.Button(
-                t("pause", lang) if playing.value else t("play", lang),
-                on_click=lambda: set_playing(not playing.value),
-                color="primary",
-                disabled=sim.finished,
-            )
-            solara.Button(
-                t("step", lang),
-                on_click=lambda: (sim.step(1), redraw()),
-                disabled=playing.value or sim.finished,
-            )
-            solara.Button(t("reset", lang), on_click=lambda: reset())
-        solara.ToggleButtonsSingle(value=speed, values=SPEEDS, on_value=set_speed, dense=True)
+            play_buttons()
+        speed_buttons()
         solara.Markdown(f"### {t('interventions', lang)}")
-        solara.Button(t("do_assembly", lang), on_click=lambda: intervene("assembly"), outlined=True)
-        solara.Button(t("do_fund_agency", lang), on_click=lambda: intervene("fund"), outlined=True)
-        solara.Button(t("do_cut_budget", lang), on_click=lambda: intervene("cut"), outlined=True)
-        Levers(sim, lang, redraw, set_message)
+        intervention_buttons()
+        Levers(sim, levers_now.value, lang, redraw, set_message)
         solara.Markdown(f"### {t('export', lang)}")
         solara.FileDownload(
-            lambda: _csv(sim),
-            filename=_csv_name(sim),
+            lambda: protocol(sim, lang),
+            filename=export.file_name(run_name(sim), sim.seed, lang, "csv"),
             label=t("export_csv", lang),
         )
         solara.FileDownload(
-            lambda: _png_zip(_figures(sim, layout, lang)),
-            filename=f"coprod-{sim.scenario_name}-charts.zip",
+            lambda: chart_pictures(sim, layout, lang, group),
+            filename=export.file_name(run_name(sim), sim.seed, lang, "zip"),
             label=t("export_png", lang),
         )
 
@@ -498,7 +464,7 @@ def Workshop(sim: Simulation):
         if not presenting:
             with solara.Column(
                 style="width: 380px; min-width: 380px; max-height: 100vh; overflow-y: auto;"
-                " padding: 12px; background: #F5F5F5;"
+                " padding: 12px; background: #F5F5F5; position: sticky; top: 0;"
             ):
                 solara.Markdown(f"## {t('title', lang)}")
                 controls()
@@ -512,4 +478,10 @@ def Workshop(sim: Simulation):
             set_presenting,
             message,
             player.exception if player.error else None,
+            drawn,
+            shown,
+            strip,
+            group,
+            set_group,
+            story_panel,
         )

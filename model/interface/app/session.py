@@ -1,12 +1,18 @@
-"""One browser session's simulation: the live run and its counterfactual.
+"""One browser session's simulation: the live run and its reference.
 
-The facilitator's run (``live``) takes every lever change and intervention; the
-counterfactual (``baseline``) is the same city and seed without them, so the page can draw
-"what would have happened". Both follow the scenario's own timeline and the same rule
-variants (``[rules]``, or the session's choice), so the comparison is about levers only.
-Every change is
-validated by the scenario schema before it touches the model, so no input from the page can
-put a model in an invalid state; an error in a step is kept and shown, not raised.
+The facilitator's run (``live``) takes every lever change and intervention of the room; the
+reference (``baseline``) is the run the faint line shows: by default the same scenario, city
+and seed without the room's changes ("what would have happened"), or another scenario the
+facilitator chooses (``reference``), e.g. ``infrastructure`` for ``austerity``, so that a
+scenario's own timeline shows the answer to its own question. Both use the same rule variants
+(``[rules]``, or the session's choice), so the comparison is about levers and events only.
+
+The room's changes are kept in ``log`` (lever, value, month), apart from the scenario's own
+timeline: the page labels both in its language at every redraw. A change of the same lever,
+or the same intervention, in the same month replaces the earlier one (a drag or rapid clicks
+are one change). Every change is validated by the scenario schema before it touches the
+model, so no input from the page can put a model in an invalid state; an error in a step is
+kept and shown, not raised.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import ctypes.util
 import gc
 import os
 import re
+import secrets
 import sys
 import threading
 import time
@@ -29,6 +36,7 @@ from pydantic import ValidationError
 from model.rules import registry
 from model.simulation.model import CoProductionModel
 from model.simulation.scenario import Challenge, Format, ProcessSpec, Rules, Rung, Scenario, Timing
+from model.simulation.scenario.fields import month_index, month_label
 from model.simulation.scenario.files import load_scenario, scenario_dir
 
 MIN_CITIZENS, MAX_CITIZENS = 200, 10_000
@@ -80,14 +88,31 @@ class Simulation:
     seed: int = 42
     #: rule variant per mechanism chosen in the page; None: the scenario's own ``[rules]``
     rules: dict[str, str] | None = None
+    #: the scenario the faint line runs; None: this scenario without the room's changes
+    reference: str | None = None
     scenario: Scenario = field(init=False)
     live: CoProductionModel = field(init=False)
+    #: the reference run (the faint line)
     baseline: CoProductionModel = field(init=False)
     error: str | None = field(default=None, init=False)
-    changes: int = field(default=0, init=False)
+    #: the room's changes, in order (one per lever or intervention and month)
+    log: list[Change] = field(default_factory=list, init=False)
+    #: the live run's levers in force each month run, flat (``infrastructure.outreach_eur``)
+    lever_history: list[dict[str, object]] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
+        #: names this session in its tab's address (``?s=…``), so that a reload finds it
+        self.token = secrets.token_urlsafe(12)
+        #: whether the token is in the tab's address (then a reload can come back to it)
+        self.keepable = False
+        #: the page's own state (language, views, story step), kept over a reload
+        self.ui: dict[str, object] = {}
+        #: the page showing this session now (a new one after a reload)
+        self.owner: object = None
+        #: set while a change waits for the lock: a play loop then stops at the next month,
+        #: so the change lands in the month the room sees (not a frame of months later)
+        self._hold = threading.Event()
         self.closed = False
         #: whether a browser shows this session now; the page sets it. While none does (until
         #: the reconnect or the cull), stepping stops: playing on for nobody would take two
@@ -123,9 +148,12 @@ class Simulation:
 
         ``rules`` changes the variants of the mechanisms it names, keeping the others; another
         scenario brings back its own rules, unless ``rules`` is given too. Unknown names raise
-        a ``ValueError`` (pydantic's) listing the available variants.
+        a ``ValueError`` (pydantic's) listing the available variants. Another scenario also
+        brings back the default reference (itself without the room's changes).
         """
         name = scenario_name or self.scenario_name
+        if name != self.scenario_name:
+            self.reference = None
         n = min(MAX_CITIZENS, max(MIN_CITIZENS, int(citizens or self.citizens)))
         seed = max(0, int(self.seed if seed is None else seed))
         if name not in available_scenarios():
@@ -142,10 +170,38 @@ class Simulation:
             self.rules = chosen
             self.scenario = scenario
             self.live = CoProductionModel(scenario, rng=seed, citizens=n)
-            self.baseline = CoProductionModel(scenario, rng=seed, citizens=n)
+            self.baseline = self._reference_model(self.reference)
             MODELS.update((self.live, self.baseline))
             self.error = None
-            self.changes = 0
+            self.log = []
+            self.lever_history = []
+
+    def _reference_model(self, name: str | None) -> CoProductionModel:
+        """A new reference run: scenario ``name`` (None: this one) with the session's city
+        size, seed and rules."""
+        scenario = self.scenario
+        if name is not None and name != self.scenario_name:
+            other = load_scenario(name)
+            scenario = other.model_copy(update={"rules": self.scenario.rules})
+        return CoProductionModel(scenario, rng=self.seed, citizens=self.citizens)
+
+    def set_reference(self, name: str | None) -> None:
+        """Draw the faint line from scenario ``name`` (None: this scenario without the room's
+        changes) from now on; its run catches up with the live one at once."""
+        if name is not None and name not in available_scenarios():
+            raise ValueError(f"unknown scenario {name!r}")
+        reference = self._reference_model(name)
+        with self._lock:
+            for _ in range(self.live.months_done):
+                reference.step()
+            self.reference = name
+            self.baseline = reference
+            MODELS.add(reference)
+
+    @property
+    def changes(self) -> int:
+        """How many changes the room made in this run."""
+        return len(self.log)
 
     def changed_rules(self) -> dict[str, str]:
         """The mechanisms whose rule is not the registry's default, and their variant."""
@@ -159,44 +215,98 @@ class Simulation:
     def step(self, months: int = 1) -> int:
         """Advance both runs; returns the months done. Errors are kept in ``error``."""
         done = 0
-        with self._lock:
-            for _ in range(months):
+        for _ in range(months):
+            if self._hold.is_set():
+                break  # a change is waiting: it takes effect in the month the room sees
+            with self._lock:
                 if self.closed or not self.attended() or self.error or not self.live.running:
                     break
                 try:
                     self.live.step()
-                    self.baseline.step()
+                    if self.baseline.running:
+                        self.baseline.step()
                 except Exception as exc:  # shown on the page; the session stays usable
                     self.error = f"{type(exc).__name__}: {exc}"
                     break
-                done += 1
+                self.lever_history.append(flat_levers(self.live.levers))
+            done += 1
         return done
 
+    @property
+    def date(self) -> str:
+        """The month the live run has reached (the last one run), ``YYYY-MM``; before the
+        first step, the month before the start."""
+        return month_label(self.scenario.run.start, self.live.months_done - 1)
+
+    def scenario_events(self, lang: str) -> list[tuple[str, str]]:
+        """The scenario's own timeline up to now, as (``YYYY-MM``, label in ``lang``)."""
+        now = self.live.months_done
+        return [
+            (item.date, (item.label_de or item.label) if lang == "de" else item.label)
+            for item in self.scenario.timeline
+            if month_index(self.scenario.run.start, item.date) < now
+        ]
+
     # ------------------------------------------------------------------ changes
-    def set_levers(self, partial: dict, label: str) -> str | None:
-        """Change levers of the live run from now on. Returns an error message or None."""
-        with self._lock:
-            try:
-                self.live.set_levers(partial, label=label)
-            except ValidationError as exc:
-                err = exc.errors()[0]
-                key = ".".join(str(p) for p in err["loc"])
-                return f"{key}: given {err.get('input')!r}; {err['msg']}"
-            self.changes += 1
+    def set_levers(self, partial: dict, label: str = "", *, intervention: str = "") -> str | None:
+        """Change levers of the live run from now on, and note each one in ``log`` (a lever
+        changed again in the same month replaces its entry), or the ``intervention`` they
+        make up. Returns an error message or None; a refused change changes nothing."""
+        self._hold.set()
+        try:
+            with self._lock:
+                try:
+                    self.live.set_levers(partial, label=label or None)
+                except ValidationError as exc:
+                    err = exc.errors()[0]
+                    key = ".".join(str(p) for p in err["loc"])
+                    return f"{key}: given {err.get('input')!r}; {err['msg']}"
+                now = flat_levers(self.live.levers)
+                if intervention:
+                    self.log.append(Change(self.date_of_change, intervention, None))
+                for key in [] if intervention else flat_keys(partial):
+                    self._note(key, now[key])
+        finally:
+            self._hold.clear()
         return None
 
-    def citizens_assembly(self, label: str) -> None:
+    def _note(self, key: str, value: object) -> None:
+        """Log a change of ``key`` to ``value`` now; the same key this month: replaced."""
+        date = self.date_of_change
+        self.log = [c for c in self.log if (c.key, c.date) != (key, date)]
+        self.log.append(Change(date, key, value))
+
+    @property
+    def date_of_change(self) -> str:
+        """The month a change made now is marked at: the month shown (the last one run; the
+        first month before the start). It acts from the next month run on."""
+        return month_label(self.scenario.run.start, max(0, self.live.months_done - 1))
+
+    def intervene(self, kind: str) -> str | None:
+        """An intervention of the page, at most once per month each: ``assembly`` (a
+        citizens' assembly on the climate plan), ``fund`` (agency budget doubled) or ``cut``
+        (every budget halved). Returns an error message, or None."""
+        if kind not in INTERVENTIONS:
+            return f"intervention: given {kind!r}; one of {', '.join(INTERVENTIONS)}"
+        if any((c.key, c.date) == (kind, self.date_of_change) for c in self.log):
+            return ALREADY  # repeated clicks in one month are one intervention
+        if kind == "assembly":
+            self._hold.set()
+            try:
+                with self._lock:
+                    self.live.open_process(ASSEMBLY, kind)
+                    self.log.append(Change(self.date_of_change, kind, None))
+            finally:
+                self._hold.clear()
+            return None
+        budgets = self.live.levers.infrastructure.model_dump()
+        factor, keys = (2.0, ["volunteer_agency_eur"]) if kind == "fund" else (0.5, list(budgets))
+        partial = {"infrastructure": {k: budgets[k] * factor for k in keys}}
+        return self.set_levers(partial, kind, intervention=kind)
+
+    def citizens_assembly(self, label: str = "") -> None:
         """A citizens' assembly on the climate plan, early, co-design, with outreach."""
-        spec = ProcessSpec(
-            topic=Challenge.climate,
-            format=Format.citizens_assembly,
-            rung=Rung.co_design,
-            timing=Timing.early,
-            outreach=True,
-        )
-        with self._lock:
-            self.live.open_process(spec, label)
-            self.changes += 1
+        self.intervene("assembly")
 
     def scale_budgets(self, factor: float, label: str, only: str | None = None) -> str | None:
         """Multiply infrastructure budgets (all, or the one named ``only``)."""
@@ -208,6 +318,46 @@ class Simulation:
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         with self._lock:
             return self.live.dataframe(), self.baseline.dataframe()
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change the room made: lever ``key`` (``infrastructure.outreach_eur``) set to
+    ``value``, or an intervention (``assembly``, ``fund``, ``cut``; value None), taking effect
+    in month ``date``. The page labels it in its language."""
+
+    date: str
+    key: str
+    value: object
+
+
+#: the interventions of the page
+INTERVENTIONS = ("assembly", "fund", "cut")
+#: what :meth:`Simulation.intervene` returns for an intervention already made this month
+ALREADY = "already this month"
+#: the page's citizens' assembly: on the climate plan, early, co-design, with outreach (as
+#: the climate_assembly scenario and Cologne's Bürgerrat of 2025)
+ASSEMBLY = ProcessSpec(
+    topic=Challenge.climate,
+    format=Format.citizens_assembly,
+    rung=Rung.co_design,
+    timing=Timing.early,
+    outreach=True,
+)
+
+
+def flat_levers(levers) -> dict[str, object]:
+    """``{"participation.timing": "early", ...}``: the levers as plain values by path."""
+    out: dict[str, object] = {}
+    for group, values in levers.model_dump(mode="json").items():
+        for key, value in values.items():
+            out[f"{group}.{key}"] = value
+    return out
+
+
+def flat_keys(partial: dict) -> list[str]:
+    """The lever paths a partial lever table sets."""
+    return [f"{group}.{key}" for group, values in partial.items() for key in values]
 
 
 # ---------------------------------------------------------------------- sessions of the server
@@ -223,17 +373,23 @@ class Sessions:
         self._lock = threading.Lock()
         self._open: dict[int, Simulation] = {}
         self._reserved = 0
+        #: sessions whose tab has gone but may come back (a reload), by their token
+        self._kept: dict[str, Simulation] = {}
         self.limit = limit if limit is not None else limit_from_environment()
 
     def live(self) -> int:
         with self._lock:
             return len(self._open) + self._reserved
 
-    def open(self, **kwargs) -> Simulation | None:
-        """A new session's :class:`Simulation`, or None when ``limit`` sessions are live (then
-        no model is built). The place is taken before the (slow) build, so that many pages
-        opening at once cannot all pass the check."""
+    def open(self, token: str | None = None, **kwargs) -> Simulation | None:
+        """The session of ``token`` if its tab has just gone (a reload: the same run comes
+        back), else a new session's :class:`Simulation`, or None when ``limit`` sessions are
+        live (then no model is built). The place is taken before the (slow) build, so that
+        many pages opening at once cannot all pass the check."""
         with self._lock:
+            kept = self._kept.pop(token, None) if token else None
+            if kept is not None and not kept.closed:
+                return kept
             if len(self._open) + self._reserved >= self.limit:
                 return None
             self._reserved += 1
@@ -246,6 +402,33 @@ class Sessions:
                 if sim is not None:
                     self._open[id(sim)] = sim
         return sim
+
+    def leave(self, sim: Simulation | None) -> None:
+        """``sim``'s page has gone (its kernel closed). If its tab can come back to it (its
+        token is in the tab's address: a reload), it is kept for :func:`reload_grace`
+        seconds, then ended; otherwise it ends now."""
+        if sim is None or sim.closed:
+            return
+        grace = reload_grace()
+        if not sim.keepable or grace <= 0:
+            self.close(sim)
+            return
+        with self._lock:
+            if self._kept.get(sim.token) is sim:
+                return  # left already
+            self._kept[sim.token] = sim
+        timer = threading.Timer(grace, self._expire, args=(sim.token, sim))
+        timer.current_context = None  # Solara's patched Thread: in no kernel
+        timer.daemon = True
+        timer.start()
+
+    def _expire(self, token: str, sim: Simulation) -> None:
+        with self._lock:
+            gone = self._kept.get(token) is sim
+            if gone:
+                del self._kept[token]
+        if gone:  # not taken back by a reload in time
+            self.close(sim)
 
     def close(self, sim: Simulation | None) -> None:
         """End ``sim``'s session (again: nothing happens) and give its memory back."""
@@ -265,6 +448,20 @@ def limit_from_environment() -> int:
         return max(1, int(raw)) if raw.strip() else DEFAULT_MAX_SESSIONS
     except ValueError:
         return DEFAULT_MAX_SESSIONS
+
+
+#: Seconds a session waits for its tab to come back after the page went (a reload, a tab
+#: restored by the browser): long enough for a slow reload on a projector laptop, short enough
+#: that a room leaving frees its places soon. ``COPROD_RELOAD_GRACE`` sets it (0: never kept).
+RELOAD_GRACE = 60.0
+
+
+def reload_grace() -> float:
+    """``COPROD_RELOAD_GRACE`` (seconds), else :data:`RELOAD_GRACE`."""
+    try:
+        return max(0.0, float(os.environ.get("COPROD_RELOAD_GRACE", RELOAD_GRACE)))
+    except ValueError:
+        return RELOAD_GRACE
 
 
 #: The sessions of this process (the page registers each of its own here).

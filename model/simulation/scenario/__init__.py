@@ -13,6 +13,7 @@ processes      what comes of a participation process: influence, adoption, proje
 governance     how the administration's responsiveness and competence change
 informal       informal help: neighbourly help outside organisations
 costs          what the levers cost that are not budgets (processes, staff, events)
+story          what a scenario is answered against, and its story for the workshop page
 schema         rules, timeline entries and the whole :class:`Scenario`
 merge          merging nested tables (``extends``, timeline levers, experiments)
 files          reading scenario files: TOML, ``extends``, clear error messages
@@ -65,20 +66,31 @@ from model.simulation.scenario.schema import (
     TimelineDateError,
     TimelineLeverError,
 )
+from model.simulation.scenario.story import (
+    MAX_STORY_STEPS,
+    Chart,
+    Group,
+    Refused,
+    StoryStepSpec,
+    answer_indicators,
+)
 from model.simulation.scenario.support import Challenges, Support
 
 __all__ = [
     "CHALLENGES",
+    "MAX_STORY_STEPS",
     "MONTH_PATTERN",
     "WEEKS_PER_MONTH",
     "Administration",
     "Behaviour",
     "Challenge",
     "Challenges",
+    "Chart",
     "City",
     "Costs",
     "Format",
     "Governance",
+    "Group",
     "InformalHelp",
     "Infrastructure",
     "Intervention",
@@ -92,16 +104,19 @@ __all__ = [
     "Participation",
     "ProcessSpec",
     "Processes",
+    "Refused",
     "Rules",
     "Rung",
     "Run",
     "Scenario",
+    "StoryStepSpec",
     "Strict",
     "Support",
     "Challenges",
     "TimelineDateError",
     "TimelineLeverError",
     "Timing",
+    "answer_indicators",
     "apply_levers",
     "deep_merge",
     "field_bounds",

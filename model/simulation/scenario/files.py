@@ -26,11 +26,15 @@ from model.rules.registry import (
     available,
 )
 from model.simulation.scenario import (
+    Refused,
+    Run,
     Scenario,
     TimelineDateError,
     TimelineLeverError,
     deep_merge,
     field_bounds,
+    month_index,
+    month_label,
 )
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[3]  # the repository (model/simulation/scenario/..)
@@ -183,6 +187,7 @@ def load_raw(
         raise ScenarioError(path, "extends", cycle, "an extension chain without cycles")
     raw = read_toml(path)
     raw.setdefault("name", path.stem)
+    _check_reference(path, raw)
     parent_ref = raw.pop("extends", None)
     if parent_ref is None:
         return raw, path
@@ -205,8 +210,19 @@ def load_raw(
             "one of " + ", ".join(known) if known else "an existing scenario",
         )
     parent, _ = load_raw(parent_path, path.parent, (*_chain, key))
-    # a child keeps its own identity; timeline entries of ancestors are kept before its own
-    for own in ("name", "question", "question_de", "title", "title_de", "description"):
+    # a child keeps its own identity (its question, what it is answered against, its story);
+    # timeline entries of ancestors are kept before its own
+    for own in (
+        "name",
+        "question",
+        "question_de",
+        "title",
+        "title_de",
+        "description",
+        "reference",
+        "reference_indicator",
+        "story",
+    ):
         parent.pop(own, None)
     timeline = parent.pop("timeline", []) + raw.pop("timeline", [])
     if len(timeline) > MAX_TIMELINE:
@@ -226,6 +242,7 @@ def load_raw(
 def load_scenario(ref: str | Path, *, overrides: dict[str, Any] | None = None) -> Scenario:
     """Load and validate a scenario file (or a shipped scenario by name)."""
     raw, path = load_raw(ref)
+    written = raw
     if overrides:
         raw = deep_merge(raw, overrides)
     try:
@@ -233,7 +250,59 @@ def load_scenario(ref: str | Path, *, overrides: dict[str, Any] | None = None) -
     except ValidationError as exc:
         raise _explain(path, raw, exc) from None
     _check_params_used(path, scenario)
+    _check_story_inside_run(path, scenario, written if overrides else None)
     return scenario
+
+
+def _check_reference(path: Path, raw: dict[str, Any]) -> None:
+    """``reference`` names a scenario as ``extends`` finds one by name: next to the file, in
+    the scenarios of the working directory, or the project's own; never the file itself."""
+    if "reference" not in raw:
+        return
+    given = raw["reference"]
+    folders = (path.parent, scenario_dir(), PACKAGE_ROOT / "scenarios")
+    if (
+        isinstance(given, str)
+        and given
+        and given != path.stem
+        and Path(given).name == given
+        and Path(given).suffix != ".toml"
+        and any((folder / f"{given}.toml").is_file() for folder in folders)
+    ):
+        return
+    known = sorted({p.stem for folder in folders for p in folder.glob("*.toml")} - {path.stem})
+    raise ScenarioError(
+        path,
+        "reference",
+        given,
+        "the name of another scenario, one of " + ", ".join(known)
+        if known
+        else "the name of another scenario (none found)",
+    )
+
+
+def _check_story_inside_run(path: Path, scenario: Scenario, written: dict | None) -> None:
+    """Every pause of the story inside the run as the file writes it: a run shortened by an
+    override (``coprod run --months 14``, an experiment's ``months``) keeps its story, and the
+    page does not pause after its end (:func:`model.interface.app.story.next_pause`)."""
+    run = scenario.run
+    if written is not None:
+        try:
+            run = Run.model_validate(written.get("run") or {})
+        except (ValidationError, AttributeError):
+            pass  # the file's own run is replaced by the override: judge by the run used
+    end = month_label(run.start, run.months - 1)
+    for i, step in enumerate(scenario.story):
+        if (
+            step.pause_at is not None
+            and not 0 <= month_index(run.start, step.pause_at) < run.months
+        ):
+            raise ScenarioError(
+                path,
+                f"story[{i}].pause_at",
+                step.pause_at,
+                f"a month inside the run, {run.start} to {end}",
+            )
 
 
 def _check_params_used(path: Path, scenario: Scenario) -> None:
@@ -257,6 +326,11 @@ def _explain(path: Path, raw: dict, exc: ValidationError) -> ScenarioError:
     err = exc.errors()[0]
     loc = list(err["loc"])
     cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, Refused):  # a check that says itself what is allowed
+        key = ".".join(part for part in (_key_path(loc), cause.key) if part)
+        return ScenarioError(
+            path, key, cause.given if cause.has_given else err.get("input"), cause.allowed
+        )
     if isinstance(cause, TimelineDateError):
         return ScenarioError(
             path,

@@ -21,6 +21,13 @@ from model.simulation.scenario.informal import InformalHelp
 from model.simulation.scenario.kinds import Challenge, Format, Rung, Timing
 from model.simulation.scenario.levers import Levers, Organisations, apply_levers
 from model.simulation.scenario.processes import Processes
+from model.simulation.scenario.story import (
+    MAX_STORY_STEPS,
+    StoryStepSpec,
+    check_reference_indicator,
+    check_story_length,
+    check_story_order,
+)
 from model.simulation.scenario.support import Challenges, Support
 
 
@@ -145,6 +152,16 @@ class Scenario(Strict):
     title_de: str = Field("", description="The same title in German (for the workshop page).")
     description: str = Field("", description="What the scenario sets and why.")
     extends: str | None = Field(None, description="Name or path of a scenario to start from.")
+    reference: str | None = Field(
+        None,
+        description="Name of the scenario this one's question is answered against (a scenario "
+        "next to this file or a shipped one, e.g. 'baseline'); not inherited.",
+    )
+    reference_indicator: str | None = Field(
+        None,
+        description="The indicator column where the answer shows (ODD Appendix B, e.g. "
+        "'engaged_share'); not inherited.",
+    )
     run: Run = Field(default_factory=Run)
     city: City = Field(default_factory=City)
     levers: Levers = Field(default_factory=Levers)
@@ -158,6 +175,22 @@ class Scenario(Strict):
     challenges: Challenges = Field(default_factory=Challenges)
     rules: Rules = Field(default_factory=Rules)
     timeline: list[Intervention] = Field(default_factory=list)
+    story: list[StoryStepSpec] = Field(
+        default_factory=list,
+        max_length=MAX_STORY_STEPS,
+        description="Steps a facilitator walks through on the workshop page ([[story]], at most "
+        f"{MAX_STORY_STEPS}); not inherited.",
+    )
+
+    @field_validator("reference_indicator")
+    @classmethod
+    def _indicator(cls, name: str | None) -> str | None:
+        return check_reference_indicator(name)
+
+    @field_validator("story", mode="before")
+    @classmethod
+    def _story_length(cls, given):
+        return check_story_length(given)
 
     @model_validator(mode="after")
     def _timeline_inside_run(self) -> Scenario:
@@ -171,6 +204,11 @@ class Scenario(Strict):
                     apply_levers(self.levers, item.levers)
                 except Exception as exc:  # re-raised with the timeline position
                     raise TimelineLeverError(i, exc) from None
+        return self
+
+    @model_validator(mode="after")
+    def _story_in_order(self) -> Scenario:
+        check_story_order(self.story)
         return self
 
     def lever_schedule(self) -> dict[int, list[Intervention]]:

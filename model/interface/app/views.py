@@ -1,0 +1,328 @@
+"""The right-hand side of the workshop page: where the run stands, the room's changes and the
+scenario's events in words, and the views, in the page's layout or in presentation mode.
+
+Presentation mode is for the projector: one or two views chosen from a strip fill the width,
+with the scenario's question, the headline and a compact strip of the controls a facilitator
+needs while talking (play, reset, speed, interventions, the views). Views are images that
+scale with the window (``coprod-chart``), drawn at a higher resolution there.
+"""
+
+from __future__ import annotations
+
+import html
+
+import solara
+
+from model.interface.app import charts, ensemble, export, lever_costs
+from model.interface.app.i18n import (
+    fmt_month,
+    fmt_number,
+    fmt_percent,
+    mechanism_label,
+    rule_label,
+    t,
+)
+from model.interface.app.levers import change_text
+from model.interface.app.session import Simulation
+from model.simulation.scenario.files import load_scenario
+
+BIG_TEXT = "font-size: 1.15rem;"
+HUGE_TEXT = "font-size: 1.6rem;"
+SMALL_TEXT = "font-size: 0.85rem; color: #616161; margin: -4px 0 10px 0;"
+#: the six views, in the page's order
+VIEWS = ("gradient", "network", "trust", "challenges", "where", "costs")
+#: the views drawn from the model's state now (not a time series): they follow every fourth
+#: frame while playing, since each costs as much to draw as the three time series together
+SNAPSHOTS = ("network", "where", "costs")
+#: pixels per inch of the views: on the page, and enlarged in presentation mode
+DPI, PRESENTING_DPI = 72, 110
+#: the views' images take the width of their card and keep their proportions
+CSS = """
+.coprod-chart img, .coprod-chart .jupyter-widgets { width: 100% !important; height: auto !important;
+  max-width: 100%; }
+.coprod-chart { min-width: 0; }
+"""
+
+
+def question(name: str, lang: str) -> str:
+    sc = load_scenario(name)
+    return (sc.question_de or sc.question) if lang == "de" else sc.question
+
+
+def scenario_title(name: str, lang: str) -> str:
+    """A scenario's title in ``lang`` for menus (its name only if it has no title)."""
+    sc = load_scenario(name)
+    return ((sc.title_de or sc.title) if lang == "de" else sc.title) or name
+
+
+def events(sim: Simulation, lang: str) -> list[tuple]:
+    """What the charts mark, in ``lang``: the scenario's own events (``(date, text,
+    "scenario")``, in the scenario's colour) and the room's changes (``(date, text)``)."""
+    own = [(d, x, "scenario") for d, x in sim.scenario_events(lang)]
+    return own + room_changes(sim, lang)
+
+
+def room_changes(sim: Simulation, lang: str) -> list[tuple[str, str]]:
+    """The room's changes as (``YYYY-MM``, text in ``lang``)."""
+    return [(c.date, change_text(c, lang)) for c in sim.log]
+
+
+def reference_text(sim: Simulation, lang: str) -> str:
+    """What the faint line is, in words: for the headline and the legend."""
+    if sim.reference is None:
+        return t("without_changes", lang)
+    return t("reference_named", lang).format(title=scenario_title(sim.reference, lang))
+
+
+def active_rules_text(sim: Simulation, lang: str) -> str:
+    """'Regel: Beitritt = Schwelle' for the rules that differ from the defaults, else ''."""
+    changed = sim.changed_rules()
+    if not changed:
+        return ""
+    head = t("rule_active" if len(changed) == 1 else "rules_active", lang)
+    parts = [f"{mechanism_label(m, lang)} = {rule_label(m, v, lang)}" for m, v in changed.items()]
+    return f"{head}: {' · '.join(parts)}"
+
+
+def _listed(entries: list[tuple[str, str]], lang: str) -> str:
+    """``Jan 2031: text · Mär 2031: text`` as HTML."""
+    return " · ".join(f"{fmt_month(d, lang)}: {html.escape(x)}" for d, x in entries)
+
+
+def _time_figures(sim: Simulation, lang: str, group: str = "education") -> dict:
+    live, cf = sim.frames()
+    events_now = events(sim, lang)
+    return {
+        "gradient": charts.gradient(live, cf, events_now, lang, group=group),
+        "trust": charts.trust(live, cf, events_now, lang),
+        "challenges": charts.challenges(live, cf, events_now, lang),
+    }
+
+
+def _state_figures(sim: Simulation, layout, lang: str) -> dict:
+    live, cf = sim.frames()
+    summary = lever_costs.cost_summary(live, cf, sim.live, sim.baseline)
+    return {
+        "where": charts.where_and_cost(sim.live, live, cf, lang),
+        "network": charts.network(sim.live, layout, lang),
+        "costs": lever_costs.costs(summary, lang, reference_label=reference_text(sim, lang)),
+    }
+
+
+#: the columns drawn with a band of other seeds, and the view they are in
+BANDED = {"engaged_share": "gradient", "trust_mean": "trust"}
+
+
+def bands(ens: ensemble.Ensemble | None, view: str) -> dict:
+    """The bands of ``view`` from the ensemble (none while it is computed)."""
+    if ens is None:
+        return {}
+    out = {}
+    for column, where in BANDED.items():
+        if where == view and column in ens.live:
+            out[column] = (*ens.band(column, "live"), *ens.band(column, "reference"))
+    return out
+
+
+def answer_indicator(sim: Simulation) -> str:
+    """The indicator the scenario's question asks about (its ``reference_indicator``)."""
+    return getattr(sim.scenario, "reference_indicator", None) or "engaged_share"
+
+
+def _amount(column: str, value: float, lang: str, signed: bool = False) -> str:
+    """A value or difference of ``column`` as the room reads it."""
+    sign = "+" if signed and value > 0 else ""
+    if export.INDICATORS.get(column, ("", ""))[0] == "fraction":
+        if signed:
+            return f"{sign}{fmt_number(100 * value, lang, 1)} {t('points', lang)}"
+        return fmt_percent(value, lang)
+    return sign + fmt_number(value, lang, 3)
+
+
+def uncertainty_text(sim: Simulation, ens: ensemble.Ensemble | None, lang: str) -> str:
+    """How sure the lines are, in words: the spread of the faint line over other seeds, or the
+    scenario's answer (scenario minus reference, over paired runs) with its interval."""
+    month = sim.live.months_done - 1
+    if ens is None:
+        return t("band_pending", lang)
+    if month < 0:
+        return t("band_ready", lang).format(n=ens.seeds)
+    column = answer_indicator(sim)
+    label = export.indicator_label(column, lang)
+    if sim.reference is None or sim.reference == sim.scenario_name:
+        low, high = (float(x[month]) for x in ens.band(column, "reference"))
+        return t("band_self", lang).format(
+            indicator=label,
+            low=_amount(column, low, lang),
+            high=_amount(column, high, lang),
+            n=ens.seeds,
+        )
+    d = ens.difference(column, month)
+    return t("band_answer", lang).format(
+        n=d.pairs,
+        scenario=scenario_title(sim.scenario_name, lang),
+        reference=scenario_title(sim.reference, lang),
+        indicator=label,
+        diff=_amount(column, d.mean, lang, signed=True),
+        low=_amount(column, d.low, lang, signed=True),
+        high=_amount(column, d.high, lang, signed=True),
+        verdict=t("beyond_chance" if d.beyond_chance else "within_chance", lang),
+    )
+
+
+def explanation(view: str, lang: str, group: str = "education") -> str:
+    """The plain-language text below a view (the main one's follows its group)."""
+    if view == "gradient" and group != "education":
+        return t(f"explain_gradient_{group}", lang)
+    return t(f"explain_{view}", lang)
+
+
+def figures_now(sim: Simulation, layout, lang: str, group: str = "education") -> dict:
+    """The six views of the run as it stands, drawn afresh (for the export)."""
+    return _time_figures(sim, lang, group) | _state_figures(sim, layout, lang)
+
+
+@solara.component
+def ChartCard(figure, explanation: str, frame, wide: bool = False, dpi: int = DPI):
+    """One view and its plain-language explanation; redrawn when ``frame`` changes. Its image
+    scales with the card: two cards to a row on the page; in presentation mode, ``wide``."""
+    basis = "flex: 1 1 46%; min-width: 420px;" if not wide else "flex: 1 1 40%; min-width: 0;"
+    with solara.Card(style=basis, classes=["coprod-chart"]):
+        solara.FigureMatplotlib(
+            figure, dependencies=[id(figure), frame, dpi], format="png", dpi=dpi
+        )
+        if not wide:
+            solara.Markdown(explanation, style=BIG_TEXT)
+
+
+@solara.component
+def Views(
+    sim: Simulation,
+    layout,
+    lang: str,
+    version,
+    playing,
+    presenting: bool,
+    set_presenting,
+    message,
+    task_error,
+    drawn,
+    shown: list[str],
+    strip=None,
+    group: str = "education",
+    set_group=None,
+    story_panel=None,
+):
+    """The right-hand side: where the run stands, the changes made, and the views (all five on
+    the page; in presentation mode the ``shown`` ones, below the question and the ``strip`` of
+    controls, a callable that draws them). Only this component follows every frame, so the
+    controls are not rebuilt while playing."""
+    version_now = version.value
+    # while playing, the two snapshot views (network, organisations) follow every fourth frame:
+    # drawing them costs as much as the three time series together
+    snapshot = version_now // 4 if playing.value else version_now
+    run = sim.scenario.run
+    start = int(run.start[:4]) + (int(run.start[5:]) - 1) / 12
+    span = (start, start + run.months / 12)
+    series = solara.use_memo(
+        lambda: {
+            k: charts.SeriesChart(k, lang, span, **({"group": group} if k == "gradient" else {}))
+            for k in charts.SERIES
+        },
+        [lang, sim.live, group],
+    )
+    live, cf = sim.frames()
+    marks = events(sim, lang)
+    ens = ensemble.ready(ensemble.key_of(sim))
+    figures = {k: chart.update(live, cf, marks, bands(ens, k)) for k, chart in series.items()}
+    figures = figures | solara.use_memo(
+        lambda: _state_figures(sim, layout, lang), [snapshot, lang, sim.live]
+    )
+    now = fmt_month(live["date"].iloc[-1], lang) if len(live) else "–"
+    engaged = fmt_percent(float(live["engaged_share"].iloc[-1]), lang) if len(live) else "–"
+    engaged_cf = fmt_percent(float(cf["engaged_share"].iloc[-1]), lang) if len(cf) else "–"
+    # labelled now, in the page's language: a language switch relabels earlier entries too
+    changes = _listed(room_changes(sim, lang), lang)
+    own = _listed(sim.scenario_events(lang), lang)
+    # the run waits for this frame to be drawn before it goes on (see Workshop.play_loop)
+    solara.use_effect(drawn.set, [version_now])
+    rules = active_rules_text(sim, lang)
+    solara.Style(CSS)
+    with solara.Column(style="flex: 1 1 auto; padding: 12px; min-width: 0;"):
+        with solara.Row(style="align-items: center; flex-wrap: wrap;"):
+            # plain HTML, not Markdown: Markdown re-runs its maths typesetting every frame
+            solara.HTML(
+                tag="h2",
+                unsafe_innerHTML=f"{t('month_now', lang)}: <span id='coprod-month'>{now}</span> · "
+                f"{t('engaged_now', lang)}: <span id='coprod-engaged'>{engaged}</span> "
+                f"<small>({html.escape(reference_text(sim, lang))}: "
+                f"<span id='coprod-engaged-cf'>{engaged_cf}</span>)</small>",
+                style=HUGE_TEXT if presenting else "",
+            )
+            solara.Switch(label=t("presentation", lang), value=presenting, on_value=set_presenting)
+        if presenting:
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=html.escape(question(sim.scenario_name, lang)),
+                style=BIG_TEXT + " font-style: italic;",
+            )
+            if strip is not None:
+                strip()
+        # how sure: the spread over other seeds, or the scenario's answer with its interval
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML="<span id='coprod-uncertainty'>"
+            f"{html.escape(uncertainty_text(sim, ens, lang))}</span>",
+            style=BIG_TEXT,
+        )
+        if story_panel is not None:
+            story_panel()
+        if rules:
+            # the room sees that the model itself was changed, not only levers
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=f"<span id='coprod-rules'>{html.escape(rules)}</span>",
+                style=BIG_TEXT + " color: #B23A00; font-weight: 600;",
+            )
+        if own:
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=f"<b>{t('scenario_events', lang)}:</b> "
+                f"<span id='coprod-scenario-events'>{own}</span>",
+                style=BIG_TEXT,
+            )
+        if changes:
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=f"<b>{t('changes', lang)}:</b> "
+                f"<span id='coprod-changes'>{changes}</span>",
+                style=BIG_TEXT,
+            )
+        if task_error is not None:
+            solara.Error(f"{t('error', lang)}: {task_error!r}")
+        if sim.error:
+            solara.Error(f"{t('error', lang)}: {sim.error}")
+        if message:
+            solara.Warning(message)
+        if sim.finished:
+            solara.Info(t("done", lang))
+        if set_group is not None:
+            # who is engaged: by education, age, migration background or silent groups
+            names = {t(f"group_{g}", lang): g for g in charts.GROUPS}
+            solara.ToggleButtonsSingle(
+                value=t(f"group_{group}", lang),
+                values=list(names),
+                on_value=lambda label: set_group(names[label]),
+                dense=True,
+                classes=["coprod-groups"],
+            )
+        frame = {k: snapshot if k in SNAPSHOTS else version_now for k in VIEWS}
+        with solara.Row(style="flex-wrap: wrap; width: 100%;"):
+            for key in [k for k in VIEWS if k in shown] if presenting else VIEWS:
+                ChartCard(
+                    figures[key],
+                    explanation(key, lang, group),
+                    frame[key],
+                    wide=presenting,
+                    dpi=PRESENTING_DPI if presenting else DPI,
+                )
