@@ -137,6 +137,7 @@ class SeriesChart:
         lang: str,
         span: tuple[float, float] = (2026, 2036),
         group: str = "education",
+        reference_label: str | None = None,
     ):
         title, series, ymax = SERIES[kind]
         if kind == "gradient":
@@ -171,7 +172,7 @@ class SeriesChart:
             lw=CF_WIDTH,
             color="grey",
             alpha=CF_ALPHA,
-            label=t("reference_short", lang),
+            label=reference_label or t("reference_short", lang),
         )
         if kind == "challenges":
             ax.axhline(1.0, color="#666666", lw=1)

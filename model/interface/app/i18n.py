@@ -143,8 +143,8 @@ TEXT: dict[str, dict[str, str]] = {
         "de": "Wo sich Menschen engagieren, was es kostet",
     },
     "explain_gradient": {
-        "en": "Each line is the share of people who volunteer, by education. Diamonds mark the German volunteering survey. Faint lines: the same city without your changes. If the lines move apart, your measures make the difference.",
-        "de": "Jede Linie zeigt, wie viele Menschen sich freiwillig engagieren, nach Bildungsabschluss. Rauten: Freiwilligensurvey. Blasse Linien: dieselbe Stadt ohne Ihre Änderungen. Gehen die Linien auseinander, machen Ihre Maßnahmen den Unterschied.",
+        "en": "Each line is the share of people who volunteer, by education. Diamonds mark the German volunteering survey. Faint lines: the chosen comparison (at first the same city without your changes). If the lines move apart, your measures make the difference.",
+        "de": "Jede Linie zeigt, wie viele Menschen sich freiwillig engagieren, nach Bildungsabschluss. Rauten: Freiwilligensurvey. Blasse Linien: der gewählte Vergleich (zu Beginn dieselbe Stadt ohne Ihre Änderungen). Gehen die Linien auseinander, machen Ihre Maßnahmen den Unterschied.",
     },
     "explain_trust": {
         "en": "Trust: how far citizens trust the administration. Efficacy: how far they feel they can make a difference. Both grow when participation has visible influence and shrink after broken promises.",
@@ -188,16 +188,16 @@ TEXT: dict[str, dict[str, str]] = {
         "de": "Wer engagiert sich? Die stillen Gruppen",
     },
     "explain_gradient_age": {
-        "en": "Each line is the share of people who volunteer, by age; black: everyone. The diamond marks the German volunteering survey. Faint lines: the same city without your changes.",
-        "de": "Jede Linie zeigt, wie viele Menschen sich freiwillig engagieren, nach Alter; schwarz: alle. Raute: Freiwilligensurvey. Blasse Linien: dieselbe Stadt ohne Ihre Änderungen.",
+        "en": "Each line is the share of people who volunteer, by age; black: everyone. The diamond marks the German volunteering survey. Faint lines: the chosen comparison (at first the same city without your changes).",
+        "de": "Jede Linie zeigt, wie viele Menschen sich freiwillig engagieren, nach Alter; schwarz: alle. Raute: Freiwilligensurvey. Blasse Linien: der gewählte Vergleich (zu Beginn dieselbe Stadt ohne Ihre Änderungen).",
     },
     "explain_gradient_migration": {
-        "en": "Share of people with a migration background who volunteer, against everyone (black). Diamonds mark the German volunteering survey. Faint lines: the same city without your changes.",
-        "de": "Wie viele Menschen mit Migrationsgeschichte sich freiwillig engagieren, im Vergleich zu allen (schwarz). Rauten: Freiwilligensurvey. Blasse Linien: dieselbe Stadt ohne Ihre Änderungen.",
+        "en": "Share of people with a migration background who volunteer, against everyone (black). Diamonds mark the German volunteering survey. Faint lines: the chosen comparison (at first the same city without your changes).",
+        "de": "Wie viele Menschen mit Migrationsgeschichte sich freiwillig engagieren, im Vergleich zu allen (schwarz). Rauten: Freiwilligensurvey. Blasse Linien: der gewählte Vergleich (zu Beginn dieselbe Stadt ohne Ihre Änderungen).",
     },
     "explain_gradient_silent": {
-        "en": "Silent groups: people with at least two of low formal education, a migration background, age 75 and over, few acquaintances; they are rarely asked. Their share who volunteer, against everyone (black). Faint lines: the same city without your changes.",
-        "de": "Stille Gruppen: Menschen mit mindestens zwei von niedriger formaler Bildung, Migrationsgeschichte, 75 Jahren und mehr, wenigen Bekannten; sie werden selten gefragt. Wie viele von ihnen sich engagieren, im Vergleich zu allen (schwarz). Blasse Linien: dieselbe Stadt ohne Ihre Änderungen.",
+        "en": "Silent groups: people with at least two of low formal education, a migration background, age 75 and over, few acquaintances; they are rarely asked. Their share who volunteer, against everyone (black). Faint lines: the chosen comparison (at first the same city without your changes).",
+        "de": "Stille Gruppen: Menschen mit mindestens zwei von niedriger formaler Bildung, Migrationsgeschichte, 75 Jahren und mehr, wenigen Bekannten; sie werden selten gefragt. Wie viele von ihnen sich engagieren, im Vergleich zu allen (schwarz). Blasse Linien: der gewählte Vergleich (zu Beginn dieselbe Stadt ohne Ihre Änderungen).",
     },
     "age_14_29": {"en": "aged 14–29", "de": "14–29 Jahre"},
     "age_30_49": {"en": "aged 30–49", "de": "30–49 Jahre"},

@@ -91,12 +91,20 @@ def _listed(entries: list[tuple[str, str]], lang: str) -> str:
 
 def _time_figures(sim: Simulation, lang: str, group: str = "education") -> dict:
     live, cf = sim.frames()
-    events_now = events(sim, lang)
+    marks = events(sim, lang)
+    run = sim.scenario.run
+    start = int(run.start[:4]) + (int(run.start[5:]) - 1) / 12
+    span = (start, start + run.months / 12)
+    faint = reference_text(sim, lang)
     return {
-        "gradient": charts.gradient(live, cf, events_now, lang, group=group),
-        "trust": charts.trust(live, cf, events_now, lang),
-        "challenges": charts.challenges(live, cf, events_now, lang),
+        k: _series_chart(k, lang, span, faint, group).update(live, cf, marks) for k in charts.SERIES
     }
+
+
+def _series_chart(kind: str, lang: str, span, faint: str, group: str) -> charts.SeriesChart:
+    """A time-series view whose legend names the faint line; the main one shows ``group``."""
+    extra = {"group": group} if kind == "gradient" else {}
+    return charts.SeriesChart(kind, lang, span, reference_label=faint, **extra)
 
 
 def _state_figures(sim: Simulation, layout, lang: str) -> dict:
@@ -224,12 +232,10 @@ def Views(
     run = sim.scenario.run
     start = int(run.start[:4]) + (int(run.start[5:]) - 1) / 12
     span = (start, start + run.months / 12)
+    faint = reference_text(sim, lang)  # the legend names the chosen reference
     series = solara.use_memo(
-        lambda: {
-            k: charts.SeriesChart(k, lang, span, **({"group": group} if k == "gradient" else {}))
-            for k in charts.SERIES
-        },
-        [lang, sim.live, group],
+        lambda: {k: _series_chart(k, lang, span, faint, group) for k in charts.SERIES},
+        [lang, sim.live, group, faint],
     )
     live, cf = sim.frames()
     marks = events(sim, lang)
