@@ -72,7 +72,10 @@ def test_file_names_say_what_which_run_and_when():
     assert export.file_name("austerity", 42, "de", "csv", now) == (
         "coprod-protokoll-austerity-seed42-2026-12-02_1658.csv"
     )
-    assert export.file_name("a/b c", 7, "en", "zip", now).startswith("coprod-protocol-a_b_c-seed7")
+    assert export.file_name("a/b c", 7, "en", "csv", now).startswith("coprod-protocol-a_b_c-seed7")
+    # the charts' zip is named for what it holds, in the page's language
+    assert export.file_name("austerity", 42, "de", "zip", now).startswith("coprod-grafiken-")
+    assert export.file_name("austerity", 42, "en", "zip", now).startswith("coprod-charts-")
 
 
 def test_saved_charts_carry_their_caption_and_names_in_the_page_language():

@@ -4,10 +4,14 @@ so its own model)."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 
+from model.interface.app import story
+from model.interface.app.i18n import fmt_month, t
+from model.simulation.scenario.files import load_scenario
 from tests.browser.test_app_browser import is_local
 
 pytestmark = pytest.mark.browser
@@ -20,9 +24,13 @@ def page(browser, app_url):
     context.route("**/*", lambda r: r.continue_() if is_local(r.request.url) else r.abort())
     page = context.new_page()
     page.goto(app_url + "/", timeout=LOAD_MS)
-    page.get_by_role("button", name="Ein Monat", exact=True).wait_for(timeout=LOAD_MS)
+    _button(page, "step").wait_for(timeout=LOAD_MS)
     yield page
     context.close()
+
+
+def _button(page, key: str, lang: str = "de"):
+    return page.get_by_role("button", name=t(key, lang), exact=True)
 
 
 def _month(page) -> str:
@@ -38,26 +46,41 @@ def _wait_for(predicate, seconds=60):
     return False
 
 
-def test_play_advances_the_date(page):
-    page.get_by_role("button", name="Ein Monat", exact=True).click()
+def test_play_advances_the_date_and_the_story_pauses_it(page):
+    _button(page, "step").click()
     assert _wait_for(lambda: _month(page) == "Jan 2026")
-    page.get_by_role("button", name="Start", exact=True).click()
+    # the baseline's story pauses the run at its first moment; Start goes on from there
+    pause = fmt_month(story.next_pause(load_scenario("baseline"), 0, "2026-01"), "de")
+    _button(page, "play").click()
+    assert _wait_for(lambda: _month(page) == pause, 90), _month(page)
+    _button(page, "play").wait_for(timeout=30_000)  # paused by the story
+    _button(page, "play").click()
     assert _wait_for(lambda: _month(page).endswith("2027"), 90), _month(page)
-    page.get_by_role("button", name="Pause", exact=True).click()
+    _button(page, "pause").click()
 
 
 def test_a_lever_change_is_marked_and_moves_the_live_run_away(page):
-    page.get_by_role("button", name="Ein Monat", exact=True).click()
+    _button(page, "step").click()
     assert _wait_for(lambda: _month(page) == "Jan 2026")
-    fund = page.get_by_role("button", name="Freiwilligenagentur stärken (×2)", exact=True)
+    fund = _button(page, "do_fund_agency")
     fund.click()
     changes = page.locator("#coprod-changes")
-    assert _wait_for(lambda: changes.count() and "Freiwilligenagentur" in changes.inner_text())
-    fund.click()  # four times today's agencies: a change large enough to see within years
-    assert _wait_for(lambda: changes.inner_text().count("Freiwilligenagentur") == 2)
-    # after January's month is shown, changes take effect from February, and say so
-    assert changes.inner_text().startswith("Feb 2026: Freiwilligenagentur")
-    page.get_by_role("button", name="Start", exact=True).click()
+    # marked at the month shown when it was made (it acts from the next month run)
+    once = f"Jan 2026: {t('do_fund_agency', 'de')}"
+    assert _wait_for(lambda: changes.count() and changes.inner_text() == once)
+    # clicked again in the same month: one intervention, and the page says so
+    fund.click()
+    page.get_by_text(t("already", "de"), exact=True).wait_for(timeout=30_000)
+    assert changes.inner_text() == once
+    # a month later it counts again: four times today's agencies, large enough to see
+    _button(page, "step").click()
+    assert _wait_for(lambda: _month(page) == "Feb 2026")
+    fund.click()
+    twice = f"{once} · Feb 2026: {t('do_fund_agency', 'de')}"
+    assert _wait_for(lambda: changes.inner_text() == twice), changes.inner_text()
+    _button(page, "play").click()
+    assert _wait_for(lambda: _month(page) == "Dez 2026", 90), _month(page)  # the story's pause
+    _button(page, "play").click()
 
     def apart():
         live = page.locator("#coprod-engaged").inner_text()
@@ -65,31 +88,34 @@ def test_a_lever_change_is_marked_and_moves_the_live_run_away(page):
         return int(_month(page)[-4:]) >= 2029 and live != without
 
     assert _wait_for(apart, 120), (_month(page), page.locator("#coprod-engaged").inner_text())
-    page.get_by_role("button", name="Pause", exact=True).click()
+    _button(page, "pause").click()
 
 
 def test_language_switch_changes_the_labels(page):
-    assert page.get_by_role("button", name="Start", exact=True).is_visible()
+    assert _button(page, "play").is_visible()
     page.get_by_role("button", name="English", exact=True).click()
-    page.get_by_role("button", name="One month", exact=True).wait_for(timeout=30_000)
+    _button(page, "step", "en").wait_for(timeout=30_000)
     # every English label arrives in the same render, but not at the same instant under load
-    page.get_by_role("button", name="Play", exact=True).wait_for(timeout=30_000)
-    page.get_by_text("Policy levers").first.wait_for(timeout=30_000)
+    _button(page, "play", "en").wait_for(timeout=30_000)
+    page.get_by_text(t("levers", "en")).first.wait_for(timeout=30_000)
     page.get_by_role("button", name="Deutsch", exact=True).click()
-    page.get_by_role("button", name="Ein Monat", exact=True).wait_for(timeout=30_000)
+    _button(page, "step").wait_for(timeout=30_000)
 
 
-def test_export_downloads_the_indicators(page, tmp_path):
-    page.get_by_role("button", name="Ein Monat", exact=True).click()
+def test_export_downloads_the_protocol_and_the_charts(page, tmp_path):
+    _button(page, "step").click()
     assert _wait_for(lambda: _month(page) == "Jan 2026")
     with page.expect_download(timeout=60_000) as info:
-        page.get_by_role("button", name="Indikatoren (CSV)", exact=True).click()
-    path = tmp_path / info.value.suggested_filename
+        _button(page, "export_csv").click()
+    name = info.value.suggested_filename
+    assert re.fullmatch(r"coprod-protokoll-baseline-seed42-\d{4}-\d{2}-\d{2}_\d{4}\.csv", name)
+    path = tmp_path / name
     info.value.save_as(path)
+    # German: a byte-order mark, semicolons, decimal commas (the walk-through reads it back)
     text = path.read_text(encoding="utf-8")
-    assert text.startswith("date,step,engaged_share") and "2026-01" in text
+    assert text.startswith("\ufeffMonat;") and "\n2026-01;" in text, text[:200]
     with page.expect_download(timeout=120_000) as info:
-        page.get_by_role("button", name="Grafiken (PNG)", exact=True).click()
+        _button(page, "export_png").click()
     assert info.value.suggested_filename.endswith(".zip")
 
 
@@ -98,12 +124,12 @@ def test_two_sessions_have_independent_models(browser, app_url, page):
     other.route("**/*", lambda r: r.continue_() if is_local(r.request.url) else r.abort())
     second = other.new_page()
     second.goto(app_url + "/", timeout=LOAD_MS)
-    second.get_by_role("button", name="Ein Monat", exact=True).wait_for(timeout=LOAD_MS)
+    _button(second, "step").wait_for(timeout=LOAD_MS)
     for _ in range(3):
-        page.get_by_role("button", name="Ein Monat", exact=True).click()
+        _button(page, "step").click()
     assert _wait_for(lambda: _month(page) == "Mär 2026")
     assert _month(second) == "–"
-    second.get_by_role("button", name="Ein Monat", exact=True).click()
+    _button(second, "step").click()
     assert _wait_for(lambda: _month(second) == "Jan 2026")
     assert _month(page) == "Mär 2026"
     other.close()

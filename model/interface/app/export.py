@@ -72,6 +72,7 @@ WORDS = {
     "lever": ("lever", "Stellschraube"),
     "percent": ("%", "%"),
     "file": ("protocol", "protokoll"),
+    "charts": ("charts", "grafiken"),
 }
 
 
@@ -156,10 +157,12 @@ def protocol_csv(frame: pd.DataFrame, lang: str) -> bytes:
 
 
 def file_name(scenario: str, seed: int, lang: str, suffix: str, now: dt.datetime | None = None):
-    """``coprod-protokoll-baseline-seed42-2026-12-02_1658.csv``: what, which run, when."""
+    """``coprod-protokoll-baseline-seed42-2026-12-02_1658.csv``: what, which run, when (the
+    charts' zip: ``coprod-grafiken-…``)."""
     stamp = (now or dt.datetime.now()).strftime("%Y-%m-%d_%H%M")
     safe = re.sub(r"[^\w-]+", "_", scenario)
-    return f"coprod-{_word('file', lang)}-{safe}-seed{seed}-{stamp}.{suffix}"
+    what = _word("charts" if suffix == "zip" else "file", lang)
+    return f"coprod-{what}-{safe}-seed{seed}-{stamp}.{suffix}"
 
 
 #: the saved charts' file names (English, German)

@@ -9,6 +9,7 @@ thread of the session (``use_thread``); each frame advances ``speed`` months and
 from __future__ import annotations
 
 import html
+import itertools
 import threading
 import time
 import weakref
@@ -164,6 +165,43 @@ def Rules(sim: Simulation, chosen_rules: dict[str, str], lang: str, on_choose):
                     solara.HTML(tag="div", unsafe_innerHTML=explained, style=SMALL_TEXT)
 
 
+#: seconds between updates of the export buttons' file names (their time stamps)
+NAME_CLOCK_SECONDS = 15
+
+
+@solara.component
+def Exports(sim: Simulation, layout, lang: str, group: str):
+    """The protocol and the charts for download; their names carry the time of the export
+    (to the minute: the names are drawn again every ``NAME_CLOCK_SECONDS``)."""
+    clock = solara.use_reactive(0)
+    owner, session = sim.owner, weakref.ref(sim)  # weak: the clock must not keep the session
+
+    def tick():
+        # looks every second whether the session is still this page's: the thread holds the
+        # page's kernel, which must go soon after the session ends
+        for second in itertools.count(1):
+            time.sleep(1.0)
+            now = session()
+            if now is None or now.closed or now.owner is not owner:
+                return
+            del now
+            if second % NAME_CLOCK_SECONDS == 0:
+                clock.value += 1
+
+    solara.lab.use_task(tick, dependencies=[], prefer_threaded=True, raise_error=False)
+    _ = clock.value  # drawn again at every tick
+    solara.FileDownload(
+        lambda: protocol(sim, lang),
+        filename=export.file_name(run_name(sim), sim.seed, lang, "csv"),
+        label=t("export_csv", lang),
+    )
+    solara.FileDownload(
+        lambda: chart_pictures(sim, layout, lang, group),
+        filename=export.file_name(run_name(sim), sim.seed, lang, "zip"),
+        label=t("export_png", lang),
+    )
+
+
 def _open_session(token: str | None = None) -> Simulation | None:
     """This page's session (the one of ``token`` again after a reload), or None when the
     server is full; it ends with the page's kernel (the browser closed, or gone for the cull
@@ -273,26 +311,33 @@ def Workshop(sim: Simulation):
     def set_playing(value: bool):
         playing.value = value
 
-    def months_to_pause() -> int | None:
-        """Months until the story's next pause, None: no pause ahead."""
+    def next_pause() -> tuple[int | None, int]:
+        """Months until the story's next pause (None: no pause ahead), and the step it is
+        the pause of."""
         pause = story.next_pause(sim.scenario, step_index, sim.date) if steps else None
         if pause is None:
-            return None
-        return month_index(sim.scenario.run.start, pause) - (sim.live.months_done - 1)
+            return None, step_index
+        owner_step = next(
+            (i for i, spec in enumerate(sim.scenario.story) if spec.pause_at == pause),
+            step_index,
+        )
+        return month_index(sim.scenario.run.start, pause) - (sim.live.months_done - 1), owner_step
 
     owner = sim.owner
 
     def play_loop():
         while playing.value and sim.owner is owner:
             started = time.perf_counter()
-            left = months_to_pause()
+            left, pausing_step = next_pause()
             done = sim.step(speed if left is None else min(speed, left))
             if done > 0:
                 drawn.clear()
                 redraw()
                 drawn.wait(FRAME_WAIT)
-                if done == left:  # the story pauses here: the room talks, Next goes on
+                if done == left:  # the story pauses here, at the step it is the moment of
                     playing.value = False
+                    if pausing_step != step_index:
+                        go_to_step(pausing_step)
                     break
             elif sim.closed:  # a closed session's page is gone: nothing to redraw
                 break
@@ -306,9 +351,18 @@ def Workshop(sim: Simulation):
     # ready, the page redraws once, also while it is paused
     ensemble_key = ensemble.key_of(sim)
 
+    session = weakref.ref(sim)
+
     def await_ensemble():
-        # without the session (the wait can outlast the page, which must not keep the model)
-        ensemble.request(ensemble_key).result()
+        # with no strong hold on the session, and given up once it has ended: the thread
+        # holds the page's kernel, which must go soon after the session
+        future = ensemble.request(ensemble_key)
+        while not future.done():
+            time.sleep(0.5)
+            now = session()
+            if now is None or now.closed:
+                return
+            del now
         version.value += 1
 
     solara.lab.use_task(
@@ -392,28 +446,35 @@ def Workshop(sim: Simulation):
 
         with solara.Row(style="flex-wrap: wrap; align-items: center; gap: 8px;"):
             play_buttons()
-            with solara.Column(gap="0px"):
-                speed_buttons()
-            intervention_buttons()
-        with solara.Row(style="flex-wrap: wrap; align-items: center; gap: 8px;"):
+            solara.ToggleButtonsSingle(value=speed, values=SPEEDS, on_value=set_speed, dense=True)
             solara.ToggleButtonsMultiple(
                 value=[t(f"view_{k}", lang) for k in shown],
                 values=list(names),
                 on_value=choose,
                 dense=True,
             )
-        with solara.Details(summary=t("levers", lang)):
+            language_buttons()
+        with solara.Details(summary=f"{t('interventions', lang)} · {t('levers', lang)}"):
+            with solara.Row(style="flex-wrap: wrap; gap: 8px;"):
+                intervention_buttons()
             Levers(sim, levers_now.value, lang, redraw, set_message)
+            export_buttons()
+
+    def language_buttons():
+        for code, name in LANGUAGE_NAMES.items():
+            solara.Button(
+                name,
+                on_click=lambda code=code: set_lang(code),
+                color="primary" if code == lang else None,
+                outlined=code != lang,
+            )
+
+    def export_buttons():
+        Exports(sim, layout, lang, group)
 
     def controls():
         with solara.Row():
-            for code, name in LANGUAGE_NAMES.items():
-                solara.Button(
-                    name,
-                    on_click=lambda code=code: set_lang(code),
-                    color="primary" if code == lang else None,
-                    outlined=code != lang,
-                )
+            language_buttons()
         titles = {scenario_title(n, lang): n for n in available_scenarios()}
         solara.Select(
             label=t("scenario", lang),
@@ -446,16 +507,7 @@ def Workshop(sim: Simulation):
         intervention_buttons()
         Levers(sim, levers_now.value, lang, redraw, set_message)
         solara.Markdown(f"### {t('export', lang)}")
-        solara.FileDownload(
-            lambda: protocol(sim, lang),
-            filename=export.file_name(run_name(sim), sim.seed, lang, "csv"),
-            label=t("export_csv", lang),
-        )
-        solara.FileDownload(
-            lambda: chart_pictures(sim, layout, lang, group),
-            filename=export.file_name(run_name(sim), sim.seed, lang, "zip"),
-            label=t("export_png", lang),
-        )
+        export_buttons()
 
     solara.Title(t("title", lang))
     # our own two columns rather than AppLayout's drawer, which Solara's server wraps in its

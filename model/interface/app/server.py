@@ -498,5 +498,7 @@ def serve(
         server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass  # uvicorn shuts down gracefully, then re-raises the Ctrl-C it caught
+    finally:
+        SESSIONS.close_all()  # the sessions' threads (play, clocks) end with them
     print("coprod app: stopped", flush=True)
     return 0 if server.started else 1

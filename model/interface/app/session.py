@@ -430,6 +430,16 @@ class Sessions:
         if gone:  # not taken back by a reload in time
             self.close(sim)
 
+    def close_all(self) -> None:
+        """End every session (the server stops): their play loops and clocks stop with them."""
+        with self._lock:
+            sims = list(self._open.values())
+            self._kept.clear()
+        for sim in sims:
+            sim.close()
+        with self._lock:
+            self._open.clear()
+
     def close(self, sim: Simulation | None) -> None:
         """End ``sim``'s session (again: nothing happens) and give its memory back."""
         if sim is None:
@@ -497,7 +507,10 @@ def release_memory_soon(closed: Simulation | None = None) -> None:
             target=_release, name="coprod-release-memory", daemon=True
         )
         _release_thread.current_context = None  # Solara's patched Thread: in no kernel
-        _release_thread.start()
+        try:
+            _release_thread.start()
+        except RuntimeError:  # the interpreter is shutting down: the memory goes anyway
+            _release_thread = None
 
 
 def _release() -> None:

@@ -41,6 +41,11 @@ CSS = """
 .coprod-chart img, .coprod-chart .jupyter-widgets { width: 100% !important; height: auto !important;
   max-width: 100%; }
 .coprod-chart { min-width: 0; }
+.coprod-wide img { max-height: calc(100vh - 190px); width: auto !important;
+  margin: 0 auto; display: block; }
+.v-input__slot:has(.v-slider) { flex-wrap: wrap; }
+.v-input__slot:has(.v-slider) > .v-label { flex: 1 0 100%; max-width: 100%; white-space: normal;
+  margin-bottom: 4px; }
 """
 
 
@@ -89,13 +94,26 @@ def _listed(entries: list[tuple[str, str]], lang: str) -> str:
     return " · ".join(f"{fmt_month(d, lang)}: {html.escape(x)}" for d, x in entries)
 
 
+#: characters of a legend entry at most: three columns below a 9-inch chart
+LEGEND_CHARS = 24
+
+
+def legend_label(sim: Simulation, lang: str) -> str:
+    """The faint line in a chart's legend: "without your changes", or the reference's title
+    (shortened: the headline and the menu name it in full)."""
+    if sim.reference is None:
+        return t("reference_short", lang)
+    title = scenario_title(sim.reference, lang)
+    return title if len(title) <= LEGEND_CHARS else title[: LEGEND_CHARS - 1] + "…"
+
+
 def _time_figures(sim: Simulation, lang: str, group: str = "education") -> dict:
     live, cf = sim.frames()
     marks = events(sim, lang)
     run = sim.scenario.run
     start = int(run.start[:4]) + (int(run.start[5:]) - 1) / 12
     span = (start, start + run.months / 12)
-    faint = reference_text(sim, lang)
+    faint = legend_label(sim, lang)
     return {
         k: _series_chart(k, lang, span, faint, group).update(live, cf, marks) for k in charts.SERIES
     }
@@ -139,12 +157,15 @@ def answer_indicator(sim: Simulation) -> str:
 
 def _amount(column: str, value: float, lang: str, signed: bool = False) -> str:
     """A value or difference of ``column`` as the room reads it."""
-    sign = "+" if signed and value > 0 else ""
-    if export.INDICATORS.get(column, ("", ""))[0] == "fraction":
-        if signed:
-            return f"{sign}{fmt_number(100 * value, lang, 1)} {t('points', lang)}"
-        return fmt_percent(value, lang)
-    return sign + fmt_number(value, lang, 3)
+    fraction = export.INDICATORS.get(column, ("", ""))[0] == "fraction"
+    digits = 1 if fraction else 3
+    shown = round(100 * value if fraction else value, digits)
+    if not signed:
+        return fmt_percent(value, lang) if fraction else fmt_number(value, lang, 3)
+    # a typographic minus, and no sign on what rounds to nothing (no "-0,0")
+    sign = "+" if shown > 0 else "\u2212" if shown < 0 else ""
+    unit = f" {t('points', lang)}" if fraction else ""
+    return f"{sign}{fmt_number(abs(shown), lang, digits)}{unit}"
 
 
 def uncertainty_text(sim: Simulation, ens: ensemble.Ensemble | None, lang: str) -> str:
@@ -194,8 +215,10 @@ def figures_now(sim: Simulation, layout, lang: str, group: str = "education") ->
 def ChartCard(figure, explanation: str, frame, wide: bool = False, dpi: int = DPI):
     """One view and its plain-language explanation; redrawn when ``frame`` changes. Its image
     scales with the card: two cards to a row on the page; in presentation mode, ``wide``."""
-    basis = "flex: 1 1 46%; min-width: 420px;" if not wide else "flex: 1 1 40%; min-width: 0;"
-    with solara.Card(style=basis, classes=["coprod-chart"]):
+    basis = "flex: 1 1 46%; min-width: 420px;" if not wide else "flex: 1 1 0; min-width: 0;"
+    # on the projector, a view fits the window's height too (one view alone is as wide)
+    classes = ["coprod-chart", "coprod-wide"] if wide else ["coprod-chart"]
+    with solara.Card(style=basis, classes=classes, margin=0 if wide else 2):
         solara.FigureMatplotlib(
             figure, dependencies=[id(figure), frame, dpi], format="png", dpi=dpi
         )
@@ -232,7 +255,7 @@ def Views(
     run = sim.scenario.run
     start = int(run.start[:4]) + (int(run.start[5:]) - 1) / 12
     span = (start, start + run.months / 12)
-    faint = reference_text(sim, lang)  # the legend names the chosen reference
+    faint = legend_label(sim, lang)  # the legend names the chosen reference
     series = solara.use_memo(
         lambda: {k: _series_chart(k, lang, span, faint, group) for k in charts.SERIES},
         [lang, sim.live, group, faint],
@@ -254,7 +277,8 @@ def Views(
     solara.use_effect(drawn.set, [version_now])
     rules = active_rules_text(sim, lang)
     solara.Style(CSS)
-    with solara.Column(style="flex: 1 1 auto; padding: 12px; min-width: 0;"):
+
+    def headline():
         with solara.Row(style="align-items: center; flex-wrap: wrap;"):
             # plain HTML, not Markdown: Markdown re-runs its maths typesetting every frame
             solara.HTML(
@@ -266,14 +290,10 @@ def Views(
                 style=HUGE_TEXT if presenting else "",
             )
             solara.Switch(label=t("presentation", lang), value=presenting, on_value=set_presenting)
-        if presenting:
-            solara.HTML(
-                tag="div",
-                unsafe_innerHTML=html.escape(question(sim.scenario_name, lang)),
-                style=BIG_TEXT + " font-style: italic;",
-            )
-            if strip is not None:
-                strip()
+
+    def texts():
+        if story_panel is not None:
+            story_panel()
         # how sure: the spread over other seeds, or the scenario's answer with its interval
         solara.HTML(
             tag="div",
@@ -281,8 +301,6 @@ def Views(
             f"{html.escape(uncertainty_text(sim, ens, lang))}</span>",
             style=BIG_TEXT,
         )
-        if story_panel is not None:
-            story_panel()
         if rules:
             # the room sees that the model itself was changed, not only levers
             solara.HTML(
@@ -304,6 +322,8 @@ def Views(
                 f"<span id='coprod-changes'>{changes}</span>",
                 style=BIG_TEXT,
             )
+
+    def notices():
         if task_error is not None:
             solara.Error(f"{t('error', lang)}: {task_error!r}")
         if sim.error:
@@ -312,18 +332,24 @@ def Views(
             solara.Warning(message)
         if sim.finished:
             solara.Info(t("done", lang))
-        if set_group is not None:
-            # who is engaged: by education, age, migration background or silent groups
-            names = {t(f"group_{g}", lang): g for g in charts.GROUPS}
-            solara.ToggleButtonsSingle(
-                value=t(f"group_{group}", lang),
-                values=list(names),
-                on_value=lambda label: set_group(names[label]),
-                dense=True,
-                classes=["coprod-groups"],
-            )
+
+    def group_toggle():
+        if set_group is None or (presenting and "gradient" not in shown):
+            return
+        # who is engaged: by education, age, migration background or silent groups
+        names = {t(f"group_{g}", lang): g for g in charts.GROUPS}
+        solara.ToggleButtonsSingle(
+            value=t(f"group_{group}", lang),
+            values=list(names),
+            on_value=lambda label: set_group(names[label]),
+            dense=True,
+            classes=["coprod-groups"],
+        )
+
+    def views():
         frame = {k: snapshot if k in SNAPSHOTS else version_now for k in VIEWS}
-        with solara.Row(style="flex-wrap: wrap; width: 100%;"):
+        gap = "gap: 8px;" if presenting else ""
+        with solara.Row(style=f"flex-wrap: wrap; width: 100%; {gap}"):
             for key in [k for k in VIEWS if k in shown] if presenting else VIEWS:
                 ChartCard(
                     figures[key],
@@ -332,3 +358,26 @@ def Views(
                     wide=presenting,
                     dpi=PRESENTING_DPI if presenting else DPI,
                 )
+
+    solara.Style(CSS)
+    with solara.Column(style="flex: 1 1 auto; padding: 12px; min-width: 0;"):
+        headline()
+        if presenting:
+            # for the projector: the question, the controls of one strip, then the views at
+            # once (in the window's first screen), the story and the words below them
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=html.escape(question(sim.scenario_name, lang)),
+                style=BIG_TEXT + " font-style: italic;",
+            )
+            if strip is not None:
+                strip()
+            notices()
+            group_toggle()
+            views()
+            texts()
+        else:
+            texts()
+            notices()
+            group_toggle()
+            views()
