@@ -36,6 +36,8 @@ def test_a_reload_comes_back_to_the_same_run(browser, app_url):
         step = page.get_by_role("button", name=t("step", "de"), exact=True)
         step.wait_for(timeout=LOAD_MS)
         assert _wait_for(lambda: "s=" in page.url), page.url  # the address names the session
+        # no framework banner in the corner, over the views on a projector
+        assert page.get_by_text("This website runs on").count() == 0
         for _ in range(3):
             step.click()
         assert _wait_for(lambda: _month(page) == "Mär 2026"), _month(page)

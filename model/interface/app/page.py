@@ -165,6 +165,12 @@ def Rules(sim: Simulation, chosen_rules: dict[str, str], lang: str, on_choose):
                     solara.HTML(tag="div", unsafe_innerHTML=explained, style=SMALL_TEXT)
 
 
+def stopping() -> bool:
+    """Whether the process is ending (its main thread is done): the page's threads (play,
+    clocks, waits) end then, or the interpreter would wait for them for ever."""
+    return not threading.main_thread().is_alive()
+
+
 #: seconds between updates of the export buttons' file names (their time stamps)
 NAME_CLOCK_SECONDS = 15
 
@@ -182,7 +188,7 @@ def Exports(sim: Simulation, layout, lang: str, group: str):
         for second in itertools.count(1):
             time.sleep(1.0)
             now = session()
-            if now is None or now.closed or now.owner is not owner:
+            if now is None or now.closed or now.owner is not owner or stopping():
                 return
             del now
             if second % NAME_CLOCK_SECONDS == 0:
@@ -326,7 +332,7 @@ def Workshop(sim: Simulation):
     owner = sim.owner
 
     def play_loop():
-        while playing.value and sim.owner is owner:
+        while playing.value and sim.owner is owner and not stopping():
             started = time.perf_counter()
             left, pausing_step = next_pause()
             done = sim.step(speed if left is None else min(speed, left))
@@ -360,7 +366,7 @@ def Workshop(sim: Simulation):
         while not future.done():
             time.sleep(0.5)
             now = session()
-            if now is None or now.closed:
+            if now is None or now.closed or stopping():
                 return
             del now
         version.value += 1

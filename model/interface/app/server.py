@@ -85,6 +85,8 @@ def _configure_solara(app: str) -> None:
     # production mode: no solara.dev check iframe, no auto-reload
     os.environ.setdefault("SOLARA_MODE", "production")
     os.environ.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", CULL_TIMEOUT)
+    # no "This website runs on Solara" in the page's corner, over the views on a projector
+    os.environ["SOLARA_THEME_SHOW_BANNER"] = "false"
 
     import solara.server.settings as server_settings
     import solara.settings
@@ -95,6 +97,7 @@ def _configure_solara(app: str) -> None:
     server_settings.telemetry.mixpanel_enable = False
     server_settings.main.mode = os.environ["SOLARA_MODE"]
     server_settings.kernel.cull_timeout = os.environ["SOLARA_KERNEL_CULL_TIMEOUT"]
+    server_settings.theme.show_banner = False
 
 
 def missing_assets(cache_dir: Path) -> list[str]:
