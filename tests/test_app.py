@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from concurrent.futures import Future
 
 import ipyvuetify as v
 import ipywidgets as widgets
@@ -10,7 +11,7 @@ import pandas as pd
 import pytest
 import solara
 
-from model.interface.app import charts, session
+from model.interface.app import charts, ensemble, session
 from model.interface.app.i18n import (
     LANGUAGES,
     TEXT,
@@ -41,7 +42,12 @@ def _button(rc, label):
 
 
 @pytest.fixture
-def page():
+def page(monkeypatch):
+    # no runs with other seeds in the background, whose redraw would come from another
+    # thread in the middle of a test's clicks (tests/test_ensemble.py tests them)
+    done: Future = Future()
+    done.set_result(None)
+    monkeypatch.setattr(ensemble, "request", lambda key: done)
     box, rc = solara.render(Page(), handle_error=False)
     yield rc
     rc.close()

@@ -5,13 +5,14 @@ recorded as the room made them (issue 18, items 1 to 3), without a browser (``so
 from __future__ import annotations
 
 import html
+from concurrent.futures import Future
 
 import ipyvuetify as v
 import ipywidgets as widgets
 import pytest
 import solara
 
-from model.interface.app import session
+from model.interface.app import ensemble, session
 from model.interface.app.i18n import t
 from model.interface.app.levers import BUDGETS, CHOICES, change_text, value_text
 from model.interface.app.page import Page, reference_choices
@@ -20,10 +21,16 @@ from model.interface.app.views import scenario_title
 
 
 @pytest.fixture
-def page():
+def page(monkeypatch):
+    # no runs with other seeds in the background: their redraw, when they are done, would
+    # come from another thread in the middle of the test's clicks (tests/test_ensemble.py)
+    done: Future = Future()
+    done.set_result(None)
+    monkeypatch.setattr(ensemble, "request", lambda key: done)
+    before = set(session.SESSIONS._open)
     box, rc = solara.render(Page(), handle_error=False)
-    sims = list(session.SESSIONS._open.values())
-    yield rc, sims[-1]
+    (sim,) = [s for k, s in session.SESSIONS._open.items() if k not in before]  # this page's
+    yield rc, sim
     rc.close()
 
 

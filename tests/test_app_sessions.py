@@ -9,6 +9,7 @@ client: the page load, then the kernel websocket), where a session ends with its
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import gc
 import html
 import json
@@ -163,6 +164,13 @@ def _models(app) -> int:
         return json.loads(response.read())["models"]
 
 
+def _run(coroutine):
+    """``asyncio.run`` in a thread of its own: the browser tests' Playwright (a session
+    fixture) keeps an event loop running in the main thread."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def _models_gone(app, timeout: float = 10) -> bool:
     """Whether no model is alive within ``timeout`` seconds after the sessions ended: the
     page's threads (play loop, the wait for the runs with other seeds, the export names'
@@ -196,7 +204,7 @@ def test_a_session_ends_when_its_tab_closes_or_its_browser_is_gone(app):
         await dropped.leave(beacon=False)  # only the connection went (a laptop lid shut)
         return t0
 
-    t0 = asyncio.run(scenario())
+    t0 = _run(scenario())
     assert _settle(app)["kernels"] == 0
     # the 2 s cull, well within a minute or two (the default is 60 s)
     assert time.monotonic() - t0 < 15
@@ -227,7 +235,7 @@ def test_a_full_server_says_so_and_builds_no_model(app):
         for page in [*pages, late]:
             await page.leave()
 
-    asyncio.run(scenario())
+    _run(scenario())
     assert _settle(app)["sessions"] == 0
     assert _models_gone(app)
     urllib.request.urlopen(app.base + "/", timeout=10).close()  # room again
@@ -253,7 +261,7 @@ def test_invented_kernel_ids_create_nothing(app):
         cookies = [None, str(uuid.uuid4()), used.cookie] * 20
         return await asyncio.gather(*(attempt(c) for c in cookies))
 
-    assert not any(asyncio.run(scenario()))
+    assert not any(_run(scenario()))
     now = _settle(app)
     assert now["kernels"] == 0 and now["refused_kernels"] == refused_before + 60
 

@@ -363,6 +363,8 @@ def Workshop(sim: Simulation):
         # with no strong hold on the session, and given up once it has ended: the thread
         # holds the page's kernel, which must go soon after the session
         future = ensemble.request(ensemble_key)
+        if future.done():
+            return  # ready before this page was drawn: it shows the bands already
         while not future.done():
             time.sleep(0.5)
             now = session()
