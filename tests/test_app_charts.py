@@ -374,3 +374,43 @@ def test_the_cost_axis_says_what_it_shows(costly, months, lang):
 )
 def test_euros_are_written_as_a_room_reads_them(eur, lang, million, sign, text):
     assert fmt_euro(eur, lang, million, sign) == text
+
+
+def _pixels(png: bytes):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def _differing(a, b) -> int:
+    return int((abs(a - b).sum(axis=-1) > 60).sum())
+
+
+@pytest.mark.parametrize("dpi", [72, 110])
+def test_a_played_frame_shows_what_a_full_drawing_shows(run, dpi):
+    """The page draws a time series' frame onto a kept background (SeriesChart.png): the
+    image must be the figure as matplotlib draws it whole, after the lines moved and after
+    a change mark came, at either size."""
+    _, live, ref = run
+    chart = charts.SeriesChart("gradient", "de", (2026, 2036))
+    frames = [
+        (live.iloc[:5], ref.iloc[:5], []),
+        (live, ref, []),  # the lines moved on
+        (live, ref, [(str(live["date"].iloc[8]), "Büro geöffnet")]),  # a mark: new background
+    ]
+    shown = []
+    for part_live, part_ref, marks in frames:
+        chart.update(part_live, part_ref, marks)
+        fast = _pixels(chart.png(dpi))
+        whole = _pixels(charts.png(chart.fig, dpi))
+        assert fast.shape == whole.shape == (int(5.4 * dpi), int(9.0 * dpi), 3)
+        # the lines are drawn last instead of in their layer: a few pixels where a line
+        # crosses a grid line or the legend may differ, nothing more
+        assert _differing(fast, whole) < 0.001 * fast.size / 3, _differing(fast, whole)
+        shown.append(fast)
+    # and each frame differs from the one before: nothing stale was kept
+    assert _differing(shown[0], shown[1]) > 100
+    assert _differing(shown[1], shown[2]) > 100

@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from model.interface.app.charts import BIG, CF_ALPHA, MID, SMALL
+from model.interface.app.charts import BIG, CF_ALPHA, MID, SMALL, WIDTH
 from model.interface.app.i18n import fmt_euro, fmt_number, t
 from model.studies.figures import OKABE_ITO
 
@@ -159,7 +159,7 @@ def costs(summary: CostSummary, lang: str, reference_label: str | None = None) -
     default "without your changes".
     """
     reference_label = reference_label or t("reference_short", lang)
-    fig = Figure(figsize=(9.0, 5.4))
+    fig = Figure(figsize=(WIDTH, 5.4))
     fig.subplots_adjust(left=0.37, right=0.97, top=0.87, bottom=0.34)
     ax = fig.subplots()
     labels = [t(f"cost_{lever}", lang) for lever in LEVERS]

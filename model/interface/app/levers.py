@@ -96,18 +96,25 @@ def change_text(change: Change, lang: str) -> str:
     return f"{lever_label(change.key, lang)}: {value_text(change.key, change.value, lang)}"
 
 
+def step_for(value: int, steps: tuple[int, ...]) -> int:
+    """The coarsest of ``steps`` the model's ``value`` lies on. A slider snaps its value to
+    its step as soon as it is drawn, so with a coarser step it would show a setting the model
+    is not using (austerity's 480,000 € as 500,000 €)."""
+    return next((s for s in steps if value % s == 0), 1)
+
+
 @solara.component
 def BudgetSlider(budget: Budget, value: float, lang: str, on_commit):
     """A budget slider whose label shows the value while it moves; ``on_commit(value)`` once,
     when it is let go."""
-    shown = solara.use_reactive(int(value))  # follows ``value`` whenever the model's changes
+    shown = solara.use_reactive(round(value))  # follows ``value`` whenever the model's changes
     slider = solara.v.Slider(
         v_model=shown.value,
         on_v_model=shown.set,
         label=f"{t(budget.label, lang)}: {euros(shown.value, lang)}",
         min=0,
         max=budget.top,
-        step=budget.step,
+        step=step_for(round(value), (budget.step, 25_000, 10_000, 5_000, 1_000, 100)),
         thumb_label=False,
         hide_details=True,
         class_="coprod-budget",
@@ -125,7 +132,7 @@ def PercentSlider(label: str, value: float, lang: str, on_commit):
         label=f"{label}: {value_text('administration.responsiveness', shown.value / 100, lang)}",
         min=0,
         max=100,
-        step=5,
+        step=step_for(round(100 * value), (5,)),
         thumb_label=False,
         hide_details=True,
         class_="coprod-percent",

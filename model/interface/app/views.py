@@ -10,8 +10,10 @@ scale with the window (``coprod-chart``), drawn at a higher resolution there.
 from __future__ import annotations
 
 import html
+import math
 
 import solara
+from solara.alias import rw
 
 from model.interface.app import charts, ensemble, export, lever_costs
 from model.interface.app.i18n import (
@@ -31,11 +33,20 @@ HUGE_TEXT = "font-size: 1.6rem;"
 SMALL_TEXT = "font-size: 0.85rem; color: #616161; margin: -4px 0 10px 0;"
 #: the six views, in the page's order
 VIEWS = ("gradient", "network", "trust", "challenges", "where", "costs")
-#: the views drawn from the model's state now (not a time series): they follow every fourth
-#: frame while playing, since each costs as much to draw as the three time series together
+#: the views drawn from the model's state now (not a time series): while playing, each
+#: follows every ``SNAPSHOT_EVERY``-th frame, and they take turns (one per frame at most),
+#: since each costs as much to draw as the three time series together
 SNAPSHOTS = ("network", "where", "costs")
+SNAPSHOT_EVERY = 4
 #: pixels per inch of the views: on the page, and enlarged in presentation mode
 DPI, PRESENTING_DPI = 72, 110
+#: the smallest text a view may show on the page, in CSS pixels (as the page's own labels:
+#: Vuetify's 12 px floor); a view's smallest text is charts.SMALL points, so its image is
+#: never shown narrower than this many pixels: below, the views go one to a row
+MIN_TEXT_PX = 12
+CHART_MIN_PX = math.ceil(charts.WIDTH * DPI * MIN_TEXT_PX / charts.SMALL)
+#: and no wider than this on the page: one view to a row still leaves the next in sight
+CHART_MAX_PX = 960
 #: the views' images take the width of their card and keep their proportions
 CSS = """
 .coprod-chart img, .coprod-chart .jupyter-widgets { width: 100% !important; height: auto !important;
@@ -125,14 +136,19 @@ def _series_chart(kind: str, lang: str, span, faint: str, group: str) -> charts.
     return charts.SeriesChart(kind, lang, span, reference_label=faint, **extra)
 
 
-def _state_figures(sim: Simulation, layout, lang: str) -> dict:
+def _state_figure(view: str, sim: Simulation, layout, lang: str):
+    """One of the :data:`SNAPSHOTS` views, drawn from the run as it stands."""
     live, cf = sim.frames()
+    if view == "where":
+        return charts.where_and_cost(sim.live, live, cf, lang)
+    if view == "network":
+        return charts.network(sim.live, layout, lang)
     summary = lever_costs.cost_summary(live, cf, sim.live, sim.baseline)
-    return {
-        "where": charts.where_and_cost(sim.live, live, cf, lang),
-        "network": charts.network(sim.live, layout, lang),
-        "costs": lever_costs.costs(summary, lang, reference_label=reference_text(sim, lang)),
-    }
+    return lever_costs.costs(summary, lang, reference_label=reference_text(sim, lang))
+
+
+def _state_figures(sim: Simulation, layout, lang: str) -> dict:
+    return {view: _state_figure(view, sim, layout, lang) for view in SNAPSHOTS}
 
 
 #: the columns drawn with a band of other seeds, and the view they are in
@@ -213,15 +229,27 @@ def figures_now(sim: Simulation, layout, lang: str, group: str = "education") ->
 
 @solara.component
 def ChartCard(figure, explanation: str, frame, wide: bool = False, dpi: int = DPI):
-    """One view and its plain-language explanation; redrawn when ``frame`` changes. Its image
-    scales with the card: two cards to a row on the page; in presentation mode, ``wide``."""
-    basis = "flex: 1 1 46%; min-width: 420px;" if not wide else "flex: 1 1 0; min-width: 0;"
+    """One view (a ``Figure``, or a time series' :class:`charts.SeriesChart`, which draws
+    only what moved) and its plain-language explanation; redrawn when ``frame`` changes. Its
+    image scales with the card: two cards to a row on the page; in presentation mode,
+    ``wide``."""
+    basis = (
+        f"flex: 1 1 46%; min-width: min({CHART_MIN_PX}px, 100%); max-width: {CHART_MAX_PX}px;"
+        if not wide
+        else "flex: 1 1 0; min-width: 0;"
+    )
     # on the projector, a view fits the window's height too (one view alone is as wide)
     classes = ["coprod-chart", "coprod-wide"] if wide else ["coprod-chart"]
     with solara.Card(style=basis, classes=classes, margin=0 if wide else 2):
-        solara.FigureMatplotlib(
-            figure, dependencies=[id(figure), frame, dpi], format="png", dpi=dpi
+        image = solara.use_memo(
+            lambda: (
+                figure.png(dpi)
+                if isinstance(figure, charts.SeriesChart)
+                else charts.png(figure, dpi)
+            ),
+            [id(figure), frame, dpi],
         )
+        rw.Image(value=image, format="png")
         if not wide:
             solara.Markdown(explanation, style=BIG_TEXT)
 
@@ -249,9 +277,7 @@ def Views(
     controls, a callable that draws them). Only this component follows every frame, so the
     controls are not rebuilt while playing."""
     version_now = version.value
-    # while playing, the two snapshot views (network, organisations) follow every fourth frame:
-    # drawing them costs as much as the three time series together
-    snapshot = version_now // 4 if playing.value else version_now
+    visible = [k for k in VIEWS if k in shown] if presenting else list(VIEWS)
     run = sim.scenario.run
     start = int(run.start[:4]) + (int(run.start[5:]) - 1) / 12
     span = (start, start + run.months / 12)
@@ -263,10 +289,20 @@ def Views(
     live, cf = sim.frames()
     marks = events(sim, lang)
     ens = ensemble.ready(ensemble.key_of(sim))
-    figures = {k: chart.update(live, cf, marks, bands(ens, k)) for k, chart in series.items()}
-    figures = figures | solara.use_memo(
-        lambda: _state_figures(sim, layout, lang), [snapshot, lang, sim.live]
-    )
+    for key, chart in series.items():
+        chart.update(live, cf, marks, bands(ens, key))
+    figures: dict = dict(series)
+    frame = dict.fromkeys(series, version_now)
+    for offset, view in enumerate(SNAPSHOTS):
+        # while playing, the snapshot views take turns, so no frame draws more than one;
+        # a view not on screen is not drawn at all. (A hook in a loop: the loop is over a
+        # constant tuple, so every render calls the same hooks in the same order.)
+        turn = (version_now + offset) // SNAPSHOT_EVERY if playing.value else version_now
+        frame[view] = turn
+        figures[view] = solara.use_memo(  # noqa: SH103
+            lambda view=view: _state_figure(view, sim, layout, lang) if view in visible else None,
+            [turn, lang, sim.live, view in visible],
+        )
     now = fmt_month(live["date"].iloc[-1], lang) if len(live) else "–"
     engaged = fmt_percent(float(live["engaged_share"].iloc[-1]), lang) if len(live) else "–"
     engaged_cf = fmt_percent(float(cf["engaged_share"].iloc[-1]), lang) if len(cf) else "–"
@@ -347,10 +383,9 @@ def Views(
         )
 
     def views():
-        frame = {k: snapshot if k in SNAPSHOTS else version_now for k in VIEWS}
         gap = "gap: 8px;" if presenting else ""
         with solara.Row(style=f"flex-wrap: wrap; width: 100%; {gap}"):
-            for key in [k for k in VIEWS if k in shown] if presenting else VIEWS:
+            for key in visible:
                 ChartCard(
                     figures[key],
                     explanation(key, lang, group),

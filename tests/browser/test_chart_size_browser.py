@@ -1,0 +1,55 @@
+"""The views stay readable on the common screens of a workshop (issue 18, item 4): on the
+page (not only in presentation mode) no view is shown so small that its smallest text falls
+below the page's minimum, views go side by side where there is room for that and one to a row
+where there is not, and the page never scrolls sideways."""
+
+from __future__ import annotations
+
+import pytest
+
+from model.interface.app import charts
+from model.interface.app.views import CHART_MAX_PX, DPI, MIN_TEXT_PX, VIEWS
+from tests.browser.test_app_browser import is_local
+from tests.browser.test_walkthrough_browser import CHARTS_JS, LOAD_MS, _button, _settled
+
+pytestmark = pytest.mark.browser
+
+#: laptop and projector screens (CSS pixels), and how many views fit in a row on each
+SCREENS = {
+    (1280, 720): 1,  # a common projector: the side panel leaves room for one view
+    (1366, 768): 1,  # the most common small laptop
+    (1600, 1000): 1,
+    (1920, 1080): 2,  # a full-HD projector or screen: two views side by side
+}
+
+
+@pytest.mark.parametrize(("size", "per_row"), list(SCREENS.items()), ids=lambda v: str(v))
+def test_every_view_is_readable_on_the_page(browser, app_url, size, per_row):
+    width, height = size
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="de-DE")
+    context.route("**/*", lambda r: r.continue_() if is_local(r.request.url) else r.abort())
+    try:
+        page = context.new_page()
+        page.goto(app_url + "/", timeout=LOAD_MS)
+        _button(page, "step").wait_for(timeout=LOAD_MS)
+        shown = _settled(lambda: page.evaluate(CHARTS_JS))
+        assert shown is not None and len(shown) == len(VIEWS), shown
+        for i, chart in enumerate(shown):
+            # the chart's smallest text (charts.SMALL pt at a pixel per point at DPI 72),
+            # scaled as the browser shows the image
+            text_px = charts.SMALL * chart["width"] / chart["natural"] * DPI / 72
+            assert text_px >= MIN_TEXT_PX - 0.05, (
+                f"{width}×{height}: view {i + 1} shown {chart['width']:.0f} px wide: its "
+                f"{charts.SMALL}-pt text appears at {text_px:.1f} px"
+            )
+            assert chart["width"] <= CHART_MAX_PX, (size, i, chart)
+        tops = [round(chart["top"]) for chart in shown]
+        assert tops[0] == tops[per_row - 1] and (per_row == len(tops) or tops[per_row] > tops[0]), (
+            f"{width}×{height}: expected {per_row} view(s) to a row, tops {tops}"
+        )
+        sideways = page.evaluate(
+            "() => document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth"
+        )
+        assert sideways <= 0, f"{width}×{height}: the page scrolls {sideways} px sideways"
+    finally:
+        context.close()
