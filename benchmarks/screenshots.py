@@ -120,7 +120,8 @@ def main() -> None:
             print(args.out / name)
             if name == "app_de_1280x720.png":
                 page.get_by_text(t("presentation", lang), exact=True).click()
-                page.get_by_role("button", name="English", exact=True).wait_for(state="hidden")
+                # the views go wide (the compact strip keeps the language buttons)
+                page.locator(".coprod-wide").first.wait_for(timeout=LOAD_MS)
                 settled(page)
                 page.screenshot(path=args.out / "app_de_presentation_1280x720.png")
                 print(args.out / "app_de_presentation_1280x720.png")

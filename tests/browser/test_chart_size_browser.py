@@ -8,9 +8,16 @@ from __future__ import annotations
 import pytest
 
 from model.interface.app import charts
-from model.interface.app.views import CHART_MAX_PX, DPI, MIN_TEXT_PX, VIEWS
+from model.interface.app.i18n import t
+from model.interface.app.views import CHART_MAX_PX, DPI, MIN_TEXT_PX, PRESENTING_DPI, VIEWS
 from tests.browser.test_app_browser import is_local
-from tests.browser.test_walkthrough_browser import CHARTS_JS, LOAD_MS, _button, _settled
+from tests.browser.test_walkthrough_browser import (
+    CHARTS_JS,
+    LOAD_MS,
+    MIN_CHART_SCALE,
+    _button,
+    _settled,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -53,3 +60,44 @@ def test_every_view_is_readable_on_the_page(browser, app_url, size, per_row):
         assert sideways <= 0, f"{width}×{height}: the page scrolls {sideways} px sideways"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("views", [1, 2])
+def test_presentation_mode_keeps_the_views_proportions(browser, app_url, views):
+    """One or two views in presentation mode at 1280×720: readable, no taller than the window,
+    never stretched (a lone view once was, by 40 %), and a lone view larger than on the page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="de-DE")
+    context.route("**/*", lambda r: r.continue_() if is_local(r.request.url) else r.abort())
+    try:
+        page = context.new_page()
+        page.goto(app_url + "/", timeout=LOAD_MS)
+        _button(page, "step").wait_for(timeout=LOAD_MS)
+        on_page = _settled(lambda: page.evaluate(CHARTS_JS))
+        page.get_by_text(t("presentation", "de"), exact=True).click()
+        page.locator(".coprod-wide").first.wait_for(timeout=LOAD_MS)
+        if views == 1:  # the page presents two at first: the second is chosen away
+            page.get_by_role("button", name=t("view_trust", "de"), exact=True).click()
+        shown = _settled(lambda: page.evaluate(NATURAL_JS))
+        assert shown is not None and len(shown) == views, shown
+        for chart in shown:
+            ratio = (chart["width"] / chart["height"]) / (chart["natural"] / chart["naturalH"])
+            assert abs(ratio - 1) < 0.02, f"{views} view(s): stretched by {ratio:.2f}: {chart}"
+            assert chart["height"] <= 720, chart
+            # its smallest text as large as the walk-through allows (MIN_CHART_SCALE)
+            text_px = charts.SMALL * chart["width"] / chart["natural"] * PRESENTING_DPI / 72
+            assert text_px >= MIN_CHART_SCALE * charts.SMALL, (text_px, chart)
+            if views == 1:  # one view alone is larger than on the page (two share the width)
+                assert chart["width"] > max(c["width"] for c in on_page), (chart, on_page)
+    finally:
+        context.close()
+
+
+#: the shown views' natural and rendered sizes
+NATURAL_JS = """() => {
+  const imgs = [...document.querySelectorAll('.coprod-chart img')].filter(i => i.checkVisibility());
+  if (imgs.some(i => !i.complete || !i.naturalWidth)) return null;
+  return imgs.map(i => {
+    const r = i.getBoundingClientRect();
+    return {natural: i.naturalWidth, naturalH: i.naturalHeight, width: r.width, height: r.height};
+  });
+}"""

@@ -47,13 +47,15 @@ MIN_TEXT_PX = 12
 CHART_MIN_PX = math.ceil(charts.WIDTH * DPI * MIN_TEXT_PX / charts.SMALL)
 #: and no wider than this on the page: one view to a row still leaves the next in sight
 CHART_MAX_PX = 960
-#: the views' images take the width of their card and keep their proportions
+#: the views' images take the width of their card and keep their proportions; in presentation
+#: mode they fit the window's height (the image is itself a ``.jupyter-widgets`` element, so
+#: the wide rule names it as specifically as the first rule does, or a lone view is stretched)
 CSS = """
 .coprod-chart img, .coprod-chart .jupyter-widgets { width: 100% !important; height: auto !important;
   max-width: 100%; }
 .coprod-chart { min-width: 0; }
-.coprod-wide img { max-height: calc(100vh - 190px); width: auto !important;
-  margin: 0 auto; display: block; }
+.coprod-chart.coprod-wide img.jupyter-widgets { max-height: calc(100vh - 190px);
+  width: auto !important; margin: 0 auto; display: block; }
 .v-input__slot:has(.v-slider) { flex-wrap: wrap; }
 .v-input__slot:has(.v-slider) > .v-label { flex: 1 0 100%; max-width: 100%; white-space: normal;
   margin-bottom: 4px; }
