@@ -6,6 +6,7 @@ chromium (.ci/run) and Playwright drives that one.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -39,6 +40,7 @@ CHROMIUM_ARGS = [
 ]
 
 STARTUP_TIMEOUT = 120  # s; importing solara and mesa takes ~10 s on 2 cores
+PAGE_LOAD_MS = 90_000  # a page's first render under load
 
 
 def pytest_configure(config):
@@ -111,3 +113,23 @@ def browser():
         browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@contextlib.contextmanager
+def opened_page(browser, app_url: str, **context_options):
+    """The page in a new browser context (a session of its own, ``context_options`` as
+    Playwright takes them) that reaches nothing beyond this machine, loaded until its
+    controls are there; the context is closed afterwards."""
+    from model.interface.app.i18n import t
+    from tests.browser.test_app_browser import is_local
+
+    context = browser.new_context(**context_options)
+    context.route("**/*", lambda r: r.continue_() if is_local(r.request.url) else r.abort())
+    try:
+        page = context.new_page()
+        page.goto(app_url + "/", timeout=PAGE_LOAD_MS)
+        # the page opens in German
+        page.get_by_role("button", name=t("step", "de"), exact=True).wait_for(timeout=PAGE_LOAD_MS)
+        yield page
+    finally:
+        context.close()

@@ -10,12 +10,11 @@ import pytest
 from model.interface.app import charts
 from model.interface.app.i18n import t
 from model.interface.app.views import CHART_MAX_PX, DPI, MIN_TEXT_PX, PRESENTING_DPI, VIEWS
-from tests.browser.test_app_browser import is_local
+from tests.browser.conftest import opened_page
 from tests.browser.test_walkthrough_browser import (
     CHARTS_JS,
     LOAD_MS,
     MIN_CHART_SCALE,
-    _button,
     _settled,
 )
 
@@ -33,12 +32,8 @@ SCREENS = {
 @pytest.mark.parametrize(("size", "per_row"), list(SCREENS.items()), ids=lambda v: str(v))
 def test_every_view_is_readable_on_the_page(browser, app_url, size, per_row):
     width, height = size
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="de-DE")
-    context.route("**/*", lambda r: r.continue_() if is_local(r.request.url) else r.abort())
-    try:
-        page = context.new_page()
-        page.goto(app_url + "/", timeout=LOAD_MS)
-        _button(page, "step").wait_for(timeout=LOAD_MS)
+    viewport = {"width": width, "height": height}
+    with opened_page(browser, app_url, viewport=viewport, locale="de-DE") as page:
         shown = _settled(lambda: page.evaluate(CHARTS_JS))
         assert shown is not None and len(shown) == len(VIEWS), shown
         for i, chart in enumerate(shown):
@@ -58,20 +53,14 @@ def test_every_view_is_readable_on_the_page(browser, app_url, size, per_row):
             "() => document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth"
         )
         assert sideways <= 0, f"{width}×{height}: the page scrolls {sideways} px sideways"
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("views", [1, 2])
 def test_presentation_mode_keeps_the_views_proportions(browser, app_url, views):
     """One or two views in presentation mode at 1280×720: readable, no taller than the window,
     never stretched (a lone view once was, by 40 %), and a lone view larger than on the page."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="de-DE")
-    context.route("**/*", lambda r: r.continue_() if is_local(r.request.url) else r.abort())
-    try:
-        page = context.new_page()
-        page.goto(app_url + "/", timeout=LOAD_MS)
-        _button(page, "step").wait_for(timeout=LOAD_MS)
+    viewport = {"width": 1280, "height": 720}
+    with opened_page(browser, app_url, viewport=viewport, locale="de-DE") as page:
         on_page = _settled(lambda: page.evaluate(CHARTS_JS))
         page.get_by_text(t("presentation", "de"), exact=True).click()
         page.locator(".coprod-wide").first.wait_for(timeout=LOAD_MS)
@@ -88,8 +77,6 @@ def test_presentation_mode_keeps_the_views_proportions(browser, app_url, views):
             assert text_px >= MIN_CHART_SCALE * charts.SMALL, (text_px, chart)
             if views == 1:  # one view alone is larger than on the page (two share the width)
                 assert chart["width"] > max(c["width"] for c in on_page), (chart, on_page)
-    finally:
-        context.close()
 
 
 #: the shown views' natural and rendered sizes

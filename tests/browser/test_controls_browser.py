@@ -14,9 +14,8 @@ from model.interface.app.levers import BUDGETS, CHOICES, euros, value_text
 from model.interface.app.session import available_scenarios
 from model.interface.app.views import scenario_title
 from model.simulation.scenario.files import load_scenario
-from tests.browser.test_app_browser import is_local
+from tests.browser.conftest import opened_page
 from tests.browser.test_walkthrough_browser import (
-    LOAD_MS,
     TEXT_SIZES_JS,
     _button,
     _choose,
@@ -92,13 +91,9 @@ def assert_controls_show(page, levers, lang: str, where: str) -> None:
 
 @pytest.fixture
 def page(browser, app_url):
-    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="de-DE")
-    context.route("**/*", lambda r: r.continue_() if is_local(r.request.url) else r.abort())
-    page = context.new_page()
-    page.goto(app_url + "/", timeout=LOAD_MS)
-    _button(page, "step").wait_for(timeout=LOAD_MS)
-    yield page
-    context.close()
+    viewport = {"width": 1600, "height": 1000}
+    with opened_page(browser, app_url, viewport=viewport, locale="de-DE") as page:
+        yield page
 
 
 def test_the_lever_panel_shows_the_models_levers_throughout(page):

@@ -25,7 +25,7 @@ from model.interface.app.i18n import MONTHS, fmt_month, t
 from model.interface.app.levers import euros
 from model.interface.app.views import DPI, PRESENTING_DPI
 from model.simulation.scenario.files import load_scenario
-from tests.browser.test_app_browser import is_local
+from tests.browser.conftest import opened_page
 
 pytestmark = pytest.mark.browser
 LOAD_MS = 90_000
@@ -191,13 +191,9 @@ class Readability:
 
 @pytest.fixture
 def page(browser, app_url):
-    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="de-DE")
-    context.route("**/*", lambda r: r.continue_() if is_local(r.request.url) else r.abort())
-    page = context.new_page()
-    page.goto(app_url + "/", timeout=LOAD_MS)
-    _button(page, "step").wait_for(timeout=LOAD_MS)
-    yield page
-    context.close()
+    options = {"viewport": VIEWPORT, "accept_downloads": True, "locale": "de-DE"}
+    with opened_page(browser, app_url, **options) as page:
+        yield page
 
 
 def test_a_workshop_in_german_at_1280x720(page, tmp_path):

@@ -12,6 +12,7 @@ import pytest
 from model.interface.app import story
 from model.interface.app.i18n import fmt_month, t
 from model.simulation.scenario.files import load_scenario
+from tests.browser.conftest import opened_page
 from tests.browser.test_app_browser import is_local
 
 pytestmark = pytest.mark.browser
@@ -20,13 +21,9 @@ LOAD_MS = 90_000
 
 @pytest.fixture
 def page(browser, app_url):
-    context = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
-    context.route("**/*", lambda r: r.continue_() if is_local(r.request.url) else r.abort())
-    page = context.new_page()
-    page.goto(app_url + "/", timeout=LOAD_MS)
-    _button(page, "step").wait_for(timeout=LOAD_MS)
-    yield page
-    context.close()
+    viewport = {"width": 1600, "height": 1000}
+    with opened_page(browser, app_url, viewport=viewport, accept_downloads=True) as page:
+        yield page
 
 
 def _button(page, key: str, lang: str = "de"):
