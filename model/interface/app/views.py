@@ -233,8 +233,8 @@ def figures_now(sim: Simulation, layout, lang: str, group: str = "education") ->
 def ChartCard(figure, explanation: str, frame, wide: bool = False, dpi: int = DPI):
     """One view (a ``Figure``, or a time series' :class:`charts.SeriesChart`, which draws
     only what moved) and its plain-language explanation; redrawn when ``frame`` changes. Its
-    image scales with the card: two cards to a row on the page; in presentation mode,
-    ``wide``."""
+    image scales with the card: on the page two cards to a row where both stay readable
+    (``CHART_MIN_PX``), else one; in presentation mode, ``wide``."""
     basis = (
         f"flex: 1 1 46%; min-width: min({CHART_MIN_PX}px, 100%); max-width: {CHART_MAX_PX}px;"
         if not wide
